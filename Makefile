@@ -1,0 +1,68 @@
+# Transition tracker. `make help` lists the targets.
+# The two commands a newcomer needs: `make run` and `make test`.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+# The demo pins "today" in spring 2022 so the seeded dashboard tells a real story.
+DEMO_TODAY ?= 2022-04-04
+PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
+
+.DEFAULT_GOAL := help
+.PHONY: help install run db seed test lint format typecheck check clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"' \
+		|| { echo "Install Python 3.11 (Debian: apt-get install python3)"; exit 1; }
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq python3-venv && $(PYTHON) -m venv $(VENV); \
+		else echo "Install python3-venv (sudo apt-get install python3-venv) and run make again"; exit 1; fi; }
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+install: $(VENV)/.installed ## Create .venv and install the pinned requirements
+
+db: install ## Bring the database up to date (flask db upgrade)
+	$(FLASK) db upgrade
+
+seed: db ## Load the Kent and Medway programme if it is not there yet
+	TRACKER_ENV=$${TRACKER_ENV:-development} $(FLASK) seed
+
+run: install ## Migrate, seed and serve the demo on http://127.0.0.1:5000
+	@export TRACKER_ENV=development TRACKER_TODAY=$${TRACKER_TODAY:-$(DEMO_TODAY)}; \
+	$(FLASK) db upgrade && $(FLASK) seed && \
+	echo "Serving on http://127.0.0.1:5000 (today is pinned to $$TRACKER_TODAY)" && \
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+lint: install ## ruff check and ruff format --check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install ## Format the code with ruff
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+typecheck: install ## mypy over the package
+	$(BIN)/mypy
+
+check: lint typecheck ## Lint and type-check
+
+test: check ## Run the whole suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set
+	TEST_DB=sqlite $(BIN)/pytest -n auto -q
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== again on PostgreSQL"; \
+		TEST_DB=postgresql $(BIN)/pytest -n auto -q; \
+	elif [ "$$CI" = "true" ]; then \
+		echo "CI must run the suite on PostgreSQL too: set TEST_DATABASE_URL"; exit 1; \
+	else \
+		echo "(PostgreSQL run skipped: set TEST_DATABASE_URL=$(PG_TEST_URL) to include it)"; \
+	fi
+
+clean: ## Remove the virtualenv and caches (keeps the instance database)
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

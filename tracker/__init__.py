@@ -1,0 +1,79 @@
+"""Transition tracker: the programme office's single source of truth for a CCG -> ICB transition."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+from config import PROFILES, Config
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the app: configuration, extensions, templates, blueprints, errors, CLI."""
+    app = Flask(__name__, instance_relative_config=True)
+    _configure(app, overrides or {})
+    _init_extensions(app)
+    _register_templates(app)
+    _register_blueprints(app)
+    _register_error_handlers(app)
+    _register_cli(app)
+    return app
+
+
+def _configure(app: Flask, overrides: dict[str, Any]) -> None:
+    profile = overrides.get("TRACKER_ENV") or Config.TRACKER_ENV
+    if profile not in PROFILES:
+        raise RuntimeError(f"TRACKER_ENV must be one of {', '.join(PROFILES)}, not {profile!r}")
+    app.config.from_object(PROFILES[profile])
+    app.config.update(overrides)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        os.makedirs(app.instance_path, exist_ok=True)
+        path = os.path.join(app.instance_path, "tracker.sqlite")
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError(
+            "SECRET_KEY is not set. Set it in the environment (production), "
+            "or run with TRACKER_ENV=development."
+        )
+
+
+def _init_extensions(app: Flask) -> None:
+    from tracker import audit
+    from tracker.extensions import Session, configure_engines, db, migrate
+
+    configure_engines()
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
+        compare_type=True,
+        render_as_batch=True,  # SQLite can only alter tables by copying them
+    )
+    audit.install(Session)
+
+
+def _register_templates(app: Flask) -> None:
+    from tracker import formatting
+
+    formatting.register(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from tracker.main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+
+
+def _register_error_handlers(app: Flask) -> None:
+    from tracker import errors
+
+    errors.register(app)
+
+
+def _register_cli(app: Flask) -> None:
+    from tracker import cli
+
+    cli.register(app)

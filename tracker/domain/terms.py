@@ -1,0 +1,50 @@
+"""The words users use, as the fixed sets of values the data model stores."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMIN = "admin"  # the programme office
+    LEAD = "lead"  # a workstream lead director or deputy
+    BOARD = "board"  # reads everything, changes nothing
+
+
+class MilestoneKind(StrEnum):
+    ACTIVITY = "activity"  # takes time: planned start -> due date
+    POINT = "point"  # a decision, an approval, go-live itself
+
+
+class MilestoneStatus(StrEnum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    COMPLETE = "complete"
+    BLOCKED = "blocked"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class DependencyType(StrEnum):
+    FS = "FS"  # finish-to-start, the default
+    SS = "SS"
+    FF = "FF"
+    SF = "SF"
+
+
+class Rag(StrEnum):
+    BLUE = "blue"  # complete
+    RED = "red"
+    AMBER = "amber"
+    GREEN = "green"
+
+
+class RiskStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+def values(enum: type[StrEnum]) -> list[str]:
+    return [member.value for member in enum]

@@ -1,0 +1,194 @@
+"""Validation rules shared by forms, imports, the API and the seed loader.
+
+Each check returns a list of FieldError naming the field and the problem in plain words; the
+database's CHECK constraints are the backstop, these are the messages people read.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from tracker.domain.terms import DependencyType, MilestoneKind, MilestoneStatus, Rag, values
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+
+class ValidationError(ValueError):
+    """One or more fields are invalid; nothing has been saved."""
+
+    def __init__(self, errors: list[FieldError], entity: str = "") -> None:
+        self.errors = errors
+        self.entity = entity
+        prefix = f"{entity}: " if entity else ""
+        super().__init__(prefix + "; ".join(str(e) for e in errors))
+
+    def messages(self) -> dict[str, str]:
+        return {e.field: e.message for e in self.errors}
+
+
+def raise_if(errors: list[FieldError], entity: str = "") -> None:
+    if errors:
+        raise ValidationError(errors, entity)
+
+
+def format_date(d: date) -> str:
+    """Dates as NHS documents write them: 1 July 2022."""
+    return f"{d.day} {d:%B %Y}"
+
+
+REF_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{1,9}-[0-9]{1,4}$")
+CODE_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{1,9}$")
+
+
+def check_code(code: str | None) -> list[FieldError]:
+    if not code:
+        return [FieldError("code", "Enter a workstream code")]
+    if not CODE_PATTERN.match(code):
+        return [
+            FieldError(
+                "code", f"'{code}' must be 2 to 10 capital letters or digits, like GOV or FIN"
+            )
+        ]
+    return []
+
+
+def check_milestone(
+    *,
+    ref: str | None,
+    title: str | None,
+    kind: str | None,
+    planned_start: date | None,
+    due_date: date | None,
+    status: str | None,
+    completed_on: date | None,
+    blocked_reason: str | None,
+    forecast_date: date | None = None,
+    forecast_reason: str | None = None,
+    is_key: bool = False,
+    evidence_text: str | None = None,
+    evidence_url: str | None = None,
+) -> list[FieldError]:
+    errors: list[FieldError] = []
+    if not ref:
+        errors.append(FieldError("ref", "Enter a reference, like GOV-01"))
+    elif not REF_PATTERN.match(ref):
+        errors.append(FieldError("ref", f"'{ref}' must look like GOV-01 (code, dash, number)"))
+    if not title or not title.strip():
+        errors.append(FieldError("title", "Enter a title"))
+    if kind not in values(MilestoneKind):
+        errors.append(FieldError("kind", f"'{kind}' must be activity or point"))
+    if due_date is None:
+        errors.append(FieldError("due_date", "Enter a due date"))
+    if kind == MilestoneKind.ACTIVITY and planned_start is None:
+        errors.append(FieldError("planned_start", "Enter a planned start for an activity"))
+    if kind == MilestoneKind.POINT and planned_start not in (None, due_date):
+        errors.append(FieldError("planned_start", "A point milestone has no separate start date"))
+    if planned_start and due_date and due_date < planned_start:
+        errors.append(
+            FieldError(
+                "due_date",
+                f"Due date {format_date(due_date)} is before the planned start "
+                f"{format_date(planned_start)}",
+            )
+        )
+    if status not in values(MilestoneStatus):
+        errors.append(
+            FieldError(
+                "status", f"'{status}' must be not started, in progress, complete or blocked"
+            )
+        )
+    if status == MilestoneStatus.COMPLETE:
+        if completed_on is None:
+            errors.append(FieldError("completed_on", "Enter the date it was completed"))
+        if is_key and not (evidence_text or evidence_url):
+            errors.append(
+                FieldError("evidence_text", "Give evidence of completion for a key milestone")
+            )
+    elif completed_on is not None:
+        errors.append(FieldError("completed_on", "Only a complete milestone has a completion date"))
+    if status == MilestoneStatus.BLOCKED and not (blocked_reason and blocked_reason.strip()):
+        errors.append(FieldError("blocked_reason", "Say why the milestone is blocked"))
+    if forecast_date is not None and not (forecast_reason and forecast_reason.strip()):
+        errors.append(FieldError("forecast_reason", "Give a reason for the forecast date"))
+    if evidence_url and not evidence_url.startswith(("https://", "http://")):
+        errors.append(FieldError("evidence_url", "The evidence link must start with https://"))
+    return errors
+
+
+def check_dependency(
+    *, predecessor: str | None, successor: str | None, type: str | None, lag_days: int | None
+) -> list[FieldError]:
+    errors: list[FieldError] = []
+    if predecessor is None:
+        errors.append(FieldError("predecessor", "Choose the milestone that comes first"))
+    if successor is None:
+        errors.append(FieldError("successor", "Choose the milestone that depends on it"))
+    if predecessor is not None and predecessor == successor:
+        errors.append(FieldError("successor", f"{predecessor} cannot depend on itself"))
+    if type not in values(DependencyType):
+        errors.append(FieldError("type", f"'{type}' must be FS, SS, FF or SF"))
+    if lag_days is None or not isinstance(lag_days, int):
+        errors.append(FieldError("lag_days", "The lag must be a whole number of working days"))
+    elif abs(lag_days) > 500:
+        errors.append(FieldError("lag_days", "The lag must be within 500 working days"))
+    return errors
+
+
+def check_score(field: str, value: int | None) -> list[FieldError]:
+    if value is None or isinstance(value, bool) or not isinstance(value, int):
+        return [FieldError(field, "Enter a whole number from 1 to 5")]
+    if not 1 <= value <= 5:
+        return [FieldError(field, f"{value} is outside 1 to 5")]
+    return []
+
+
+def check_risk(
+    *,
+    title: str | None,
+    consequence: int | None,
+    likelihood: int | None,
+    target_consequence: int | None,
+    target_likelihood: int | None,
+    raised_on: date | None,
+    review_on: date | None,
+    status: str | None,
+) -> list[FieldError]:
+    errors: list[FieldError] = []
+    if not title or not title.strip():
+        errors.append(FieldError("title", "Enter a title"))
+    for field, value in (
+        ("consequence", consequence),
+        ("likelihood", likelihood),
+        ("target_consequence", target_consequence),
+        ("target_likelihood", target_likelihood),
+    ):
+        errors += check_score(field, value)
+    if raised_on is None:
+        errors.append(FieldError("raised_on", "Enter the date the risk was raised"))
+    if raised_on and review_on and review_on < raised_on:
+        errors.append(
+            FieldError(
+                "review_on",
+                f"Review date {format_date(review_on)} is before the date raised "
+                f"{format_date(raised_on)}",
+            )
+        )
+    if status not in ("open", "closed"):
+        errors.append(FieldError("status", f"'{status}' must be open or closed"))
+    return errors
+
+
+def check_rag(field: str, value: str | None, allow_blue: bool = False) -> list[FieldError]:
+    allowed = values(Rag) if allow_blue else ["red", "amber", "green"]
+    if value not in allowed:
+        return [FieldError(field, f"'{value}' must be one of {', '.join(allowed)}")]
+    return []

@@ -1,0 +1,34 @@
+"""SQLAlchemy models. Import them from here: `from tracker.models import Milestone`."""
+
+from tracker.models.audit import AuditEvent
+from tracker.models.base import Base
+from tracker.models.people import Person, User
+from tracker.models.plan import (
+    Baseline,
+    BaselineItem,
+    Dependency,
+    Milestone,
+    Workstream,
+    WorkstreamLead,
+)
+from tracker.models.programme import CalendarClosure, GoLiveTarget, Programme
+from tracker.models.raid import Risk
+from tracker.models.reporting import StatusUpdate
+
+__all__ = [
+    "AuditEvent",
+    "Base",
+    "Baseline",
+    "BaselineItem",
+    "CalendarClosure",
+    "Dependency",
+    "GoLiveTarget",
+    "Milestone",
+    "Person",
+    "Programme",
+    "Risk",
+    "StatusUpdate",
+    "User",
+    "Workstream",
+    "WorkstreamLead",
+]

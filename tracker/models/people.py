@@ -1,0 +1,80 @@
+"""People (who owns and leads things) and users (who can sign in)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.domain.terms import Role
+from tracker.domain.validation import FieldError
+from tracker.models.base import Base, Timestamps, UTCDateTime
+
+
+class Person(Timestamps, Base):
+    """Someone named in a plan: a lead director, a milestone owner, a board member."""
+
+    __tablename__ = "person"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    job_title: Mapped[str] = mapped_column(String(200), default="")
+    directorate: Mapped[str] = mapped_column(String(120), default="")
+    # Stored lower-case so sign-in and seeding match however people type it.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+
+    user: Mapped[User | None] = relationship(back_populates="person")
+
+    def __repr__(self) -> str:
+        return f"<Person {self.email}>"
+
+    @property
+    def audit_label(self) -> str:
+        return self.name
+
+    def validate(self) -> list[FieldError]:
+        errors = []
+        if not self.name or not self.name.strip():
+            errors.append(FieldError("name", "Enter the person's name"))
+        if not self.email or "@" not in self.email:
+            errors.append(FieldError("email", f"'{self.email}' is not an email address"))
+        elif self.email != self.email.strip().lower():
+            errors.append(FieldError("email", "Store email addresses in lower case"))
+        return errors
+
+
+class User(Timestamps, Base):
+    """A sign-in identity for a person, with one role across the instance."""
+
+    __tablename__ = "user_account"  # "user" is reserved in PostgreSQL
+    __table_args__ = (
+        CheckConstraint(f"role IN {tuple(r.value for r in Role)}", name="role_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), unique=True)
+    role: Mapped[str] = mapped_column(String(10))
+    # None means no usable password yet (set one with `flask users reset-password`).
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    digest_opt_out: Mapped[bool] = mapped_column(default=False)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    person: Mapped[Person] = relationship(back_populates="user", lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"<User {self.person.email if self.person else self.id} {self.role}>"
+
+    @property
+    def email(self) -> str:
+        return self.person.email
+
+    @property
+    def audit_label(self) -> str:
+        return self.person.name if self.person else f"user {self.id}"
+
+    def validate(self) -> list[FieldError]:
+        if self.role not in {r.value for r in Role}:
+            return [FieldError("role", f"'{self.role}' must be admin, lead or board")]
+        return []

@@ -1,0 +1,1 @@
+"""Queries and changes: the only place views and commands touch the database."""

@@ -1,0 +1,60 @@
+"""Reading programmes and their workstreams."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import abort
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from tracker.domain.terms import MilestoneStatus
+from tracker.extensions import db
+from tracker.models import Milestone, Programme, Workstream, WorkstreamLead
+
+
+def list_programmes() -> list[Programme]:
+    return list(db.session.scalars(select(Programme).order_by(Programme.name)))
+
+
+def get_programme_or_404(slug: str) -> Programme:
+    programme = db.session.scalar(select(Programme).where(Programme.slug == slug))
+    if programme is None:
+        abort(404, description=f"There is no programme called '{slug}'.")
+    return programme
+
+
+@dataclass(frozen=True)
+class WorkstreamSummary:
+    workstream: Workstream
+    total: int
+    complete: int
+
+    @property
+    def percent_complete(self) -> int:
+        return round(100 * self.complete / self.total) if self.total else 0
+
+
+def workstream_summaries(programme: Programme) -> list[WorkstreamSummary]:
+    """Each workstream with its leads and milestone counts, in two queries."""
+    workstreams = db.session.scalars(
+        select(Workstream)
+        .where(Workstream.programme_id == programme.id)
+        .options(selectinload(Workstream.lead_links).joinedload(WorkstreamLead.person))
+        .order_by(Workstream.display_order, Workstream.code)
+    ).all()
+    counts = {
+        row.workstream_id: (row.total, row.complete or 0)
+        for row in db.session.execute(
+            select(
+                Milestone.workstream_id,
+                func.count().label("total"),
+                func.sum((Milestone.status == MilestoneStatus.COMPLETE).cast(db.Integer)).label(
+                    "complete"
+                ),
+            )
+            .where(Milestone.programme_id == programme.id)
+            .group_by(Milestone.workstream_id)
+        )
+    }
+    return [WorkstreamSummary(ws, *counts.get(ws.id, (0, 0))) for ws in workstreams]

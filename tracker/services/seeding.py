@@ -1,0 +1,410 @@
+"""Loading a programme from the human-editable YAML files under seed/.
+
+Loading is idempotent: people and accounts are created when missing, and a programme that is
+already in the database is left alone (so nothing done in the app is overwritten). `reset`
+deletes the programme first and loads it afresh.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import delete, select, update
+from werkzeug.security import generate_password_hash
+
+from tracker.domain.notation import parse_predecessor
+from tracker.domain.terms import MilestoneKind, MilestoneStatus, Role
+from tracker.extensions import db
+from tracker.models import (
+    Baseline,
+    BaselineItem,
+    CalendarClosure,
+    Dependency,
+    GoLiveTarget,
+    Milestone,
+    Person,
+    Programme,
+    Risk,
+    StatusUpdate,
+    User,
+    Workstream,
+    WorkstreamLead,
+)
+
+
+class SeedError(ValueError):
+    """The seed files are wrong; the message names the file, the item and the problem."""
+
+
+@dataclass
+class SeedReport:
+    programme: str
+    slug: str
+    loaded: bool  # False when the programme was already there
+    counts: Counter[str] = field(default_factory=Counter)
+    accounts: list[tuple[str, str, str]] = field(default_factory=list)  # email, role, name
+
+
+def programme_dirs(seed_root: str | Path) -> list[Path]:
+    """Every folder under the seed root that holds a programme.yaml."""
+    root = Path(seed_root)
+    return sorted(p.parent for p in root.glob("*/programme.yaml"))
+
+
+class _DatesAsText(yaml.SafeLoader):
+    """YAML that leaves dates as text, so a bad date is reported with its file and item."""
+
+
+_DatesAsText.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _read(path: Path) -> Any:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return yaml.load(handle, Loader=_DatesAsText)  # noqa: S506 (a SafeLoader)
+    except FileNotFoundError as exc:
+        raise SeedError(f"{path}: file not found") from exc
+    except yaml.YAMLError as exc:
+        raise SeedError(f"{path}: not valid YAML ({exc})") from exc
+
+
+def _date(value: Any, where: str) -> date:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise SeedError(f"{where}: '{value}' is not a date like 2022-07-01")
+
+
+def _opt_date(value: Any, where: str) -> date | None:
+    return None if value is None else _date(value, where)
+
+
+def _require(item: dict[str, Any], key: str, where: str) -> Any:
+    if key not in item or item[key] in (None, ""):
+        raise SeedError(f"{where}: '{key}' is missing")
+    return item[key]
+
+
+class _Loader:
+    def __init__(self, folder: Path, password: str | None) -> None:
+        self.folder = folder
+        self.password_hash = generate_password_hash(password) if password else None
+        self.people: dict[str, Person] = {}
+
+    def where(self, name: str) -> str:
+        return str(self.folder / name)
+
+    def person(self, key: Any, where: str) -> Person:
+        if key not in self.people:
+            raise SeedError(f"{where}: '{key}' is not a person in people.yaml")
+        return self.people[key]
+
+    def load_people(self, report: SeedReport) -> None:
+        data = _read(self.folder / "people.yaml") or {}
+        for index, item in enumerate(data.get("people", []), start=1):
+            where = f"{self.where('people.yaml')}, person {index}"
+            key = _require(item, "key", where)
+            email = str(_require(item, "email", where)).strip().lower()
+            if not email.endswith("@example.org"):
+                raise SeedError(f"{where}: seeded people use example.org addresses, not {email}")
+            person = db.session.scalar(select(Person).where(Person.email == email))
+            if person is None:
+                person = Person(
+                    name=_require(item, "name", where),
+                    job_title=item.get("job_title", ""),
+                    directorate=item.get("directorate", ""),
+                    email=email,
+                )
+                db.session.add(person)
+                report.counts["people"] += 1
+            self.people[key] = person
+            role = item.get("account", "none")
+            if role == "none":
+                continue
+            if role not in {r.value for r in Role}:
+                raise SeedError(f"{where}: account '{role}' must be admin, lead, board or none")
+            if person.user is None:
+                person.user = User(role=role, password_hash=self.password_hash)
+                report.counts["accounts"] += 1
+            report.accounts.append((email, person.user.role, person.name))
+
+    def load_programme(self, report: SeedReport, data: dict[str, Any]) -> Programme:
+        where = self.where("programme.yaml")
+        targets = data.get("go_live_targets") or []
+        if not targets:
+            raise SeedError(f"{where}: 'go_live_targets' needs at least one date")
+        programme = Programme(
+            slug=_require(data, "slug", where),
+            name=_require(data, "name", where),
+            from_organisation=_require(data, "from_organisation", where),
+            to_organisation=_require(data, "to_organisation", where),
+            start_date=_date(_require(data, "start_date", where), f"{where}, start_date"),
+            go_live_date=_date(targets[-1].get("date"), f"{where}, last go-live target"),
+            go_live_ref=data.get("go_live_ref"),
+            calendar_region=data.get("calendar_region", "ENG"),
+        )
+        for i, target in enumerate(targets, start=1):
+            w = f"{where}, go-live target {i}"
+            programme.go_live_targets.append(
+                GoLiveTarget(
+                    target_date=_date(target.get("date"), w),
+                    set_on=_date(target.get("set_on"), w),
+                    reason=_require(target, "reason", w),
+                )
+            )
+        for closure in data.get("closures") or []:
+            programme.closures.append(
+                CalendarClosure(
+                    closed_on=_date(closure.get("date"), f"{where}, closures"),
+                    reason=closure.get("reason", "Closure"),
+                )
+            )
+        db.session.add(programme)
+        return programme
+
+    def load_workstreams(self, programme: Programme) -> dict[str, Workstream]:
+        data = _read(self.folder / "workstreams.yaml") or {}
+        workstreams: dict[str, Workstream] = {}
+        for order, item in enumerate(data.get("workstreams", []), start=1):
+            where = f"{self.where('workstreams.yaml')}, workstream {order}"
+            code = _require(item, "code", where)
+            if code in workstreams:
+                raise SeedError(f"{where}: code {code} is used twice")
+            ws = Workstream(
+                code=code,
+                name=_require(item, "name", where),
+                description=item.get("description", ""),
+                display_order=order,
+            )
+            leads = item.get("leads") or []
+            if not leads:
+                raise SeedError(f"{where}: {code} needs at least one lead")
+            for position, key in enumerate(leads):
+                ws.lead_links.append(
+                    WorkstreamLead(person=self.person(key, f"{where}, leads"), position=position)
+                )
+            programme.workstreams.append(ws)
+            workstreams[code] = ws
+        return workstreams
+
+    def load_milestones(
+        self, programme: Programme, workstreams: dict[str, Workstream]
+    ) -> tuple[dict[str, Milestone], list[tuple[str, str, Any]], dict[str, dict[str, Any]]]:
+        milestones: dict[str, Milestone] = {}
+        links: list[tuple[str, str, Any]] = []  # (successor ref, where, notation)
+        baseline_dates: dict[str, dict[str, Any]] = {}
+        for path in sorted((self.folder / "milestones").glob("*.yaml")):
+            data = _read(path) or {}
+            code = data.get("workstream")
+            if code not in workstreams:
+                raise SeedError(f"{path}: workstream '{code}' is not in workstreams.yaml")
+            for item in data.get("milestones", []):
+                ref = item.get("ref", "?")
+                where = f"{path}, {ref}"
+                if ref in milestones:
+                    raise SeedError(f"{where}: reference {ref} is used twice")
+                kind = item.get("kind", MilestoneKind.ACTIVITY.value)
+                status = item.get("status", MilestoneStatus.NOT_STARTED.value)
+                forecast = item.get("forecast") or {}
+                completed_by = item.get("completed_by")
+                milestone = Milestone(
+                    programme=programme,
+                    workstream=workstreams[code],
+                    ref=ref,
+                    title=_require(item, "title", where),
+                    description=item.get("description", ""),
+                    owner=self.person(_require(item, "owner", where), f"{where}, owner"),
+                    kind=kind,
+                    planned_start=_opt_date(item.get("start"), f"{where}, start"),
+                    due_date=_date(_require(item, "due", where), f"{where}, due"),
+                    is_key=bool(item.get("key", False)),
+                    status=status,
+                    completed_on=_opt_date(item.get("completed_on"), f"{where}, completed_on"),
+                    completed_by=self.person(completed_by, f"{where}, completed_by")
+                    if completed_by
+                    else None,
+                    evidence_text=item.get("evidence"),
+                    evidence_url=item.get("evidence_url"),
+                    forecast_date=_opt_date(forecast.get("date"), f"{where}, forecast"),
+                    forecast_reason=forecast.get("reason"),
+                    blocked_reason=item.get("blocked_reason"),
+                )
+                milestones[ref] = milestone
+                baseline_dates[ref] = item.get("baseline") or {}
+                for notation in item.get("predecessors") or []:
+                    links.append((ref, where, notation))
+        return milestones, links, baseline_dates
+
+    def load_dependencies(
+        self,
+        programme: Programme,
+        milestones: dict[str, Milestone],
+        links: list[tuple[str, str, Any]],
+    ) -> int:
+        seen: set[tuple[str, str, str]] = set()
+        for successor_ref, where, notation in links:
+            try:
+                link = parse_predecessor(str(notation))
+            except ValueError as exc:
+                raise SeedError(f"{where}, predecessors: {exc}") from exc
+            if link.ref not in milestones:
+                raise SeedError(f"{where}, predecessors: {link.ref} is not a milestone")
+            if link.ref == successor_ref:
+                raise SeedError(f"{where}, predecessors: {link.ref} cannot depend on itself")
+            key = (link.ref, successor_ref, link.type)
+            if key in seen:
+                raise SeedError(f"{where}, predecessors: {notation} is listed twice")
+            seen.add(key)
+            db.session.add(
+                Dependency(
+                    programme=programme,
+                    predecessor=milestones[link.ref],
+                    successor=milestones[successor_ref],
+                    type=link.type,
+                    lag_days=link.lag_days,
+                )
+            )
+        return len(seen)
+
+    def load_baselines(
+        self,
+        programme: Programme,
+        data: dict[str, Any],
+        milestones: dict[str, Milestone],
+        baseline_dates: dict[str, dict[str, Any]],
+    ) -> None:
+        where = self.where("programme.yaml")
+        current: Baseline | None = None
+        for item in data.get("baselines") or []:
+            w = f"{where}, baseline {item.get('key')}"
+            key = _require(item, "key", w)
+            baseline = Baseline(
+                label=_require(item, "label", w),
+                note=item.get("note", ""),
+                go_live_date=_date(item.get("go_live_date"), f"{w}, go_live_date"),
+                taken_at=datetime.combine(
+                    _date(item.get("taken_on"), f"{w}, taken_on"), time(9)
+                ).replace(tzinfo=UTC),
+            )
+            for ref, milestone in milestones.items():
+                dates = baseline_dates[ref]
+                if key in dates and dates[key] is None:
+                    continue  # the milestone was not in this plan
+                own = dates.get(key) or {}
+                baseline.items.append(
+                    BaselineItem(
+                        milestone=milestone,
+                        ref=ref,
+                        title=milestone.title,
+                        planned_start=_opt_date(own.get("start"), f"{w}, {ref}")
+                        if own
+                        else milestone.planned_start,
+                        due_date=_date(own["due"], f"{w}, {ref}") if own else milestone.due_date,
+                    )
+                )
+            programme.baselines.append(baseline)
+            if item.get("current"):
+                current = baseline
+        programme.current_baseline = current
+
+    def load_risks(self, programme: Programme, workstreams: dict[str, Workstream]) -> int:
+        data = _read(self.folder / "risks.yaml") or {}
+        count = 0
+        for item in data.get("risks", []):
+            where = f"{self.where('risks.yaml')}, {item.get('ref', '?')}"
+            code = item.get("workstream")
+            if code is not None and code not in workstreams:
+                raise SeedError(f"{where}: workstream '{code}' is not in workstreams.yaml")
+            programme.risks.append(
+                Risk(
+                    ref=_require(item, "ref", where),
+                    title=_require(item, "title", where),
+                    description=item.get("description", ""),
+                    owner=self.person(_require(item, "owner", where), f"{where}, owner"),
+                    workstream=workstreams[code] if code else None,
+                    consequence=item.get("consequence"),
+                    likelihood=item.get("likelihood"),
+                    target_consequence=item.get("target_consequence"),
+                    target_likelihood=item.get("target_likelihood"),
+                    mitigation=item.get("mitigation", ""),
+                    status=item.get("status", "open"),
+                    raised_on=_date(item.get("raised_on"), f"{where}, raised_on"),
+                    review_on=_opt_date(item.get("review_on"), f"{where}, review_on"),
+                )
+            )
+            count += 1
+        return count
+
+    def load_status_updates(self, workstreams: dict[str, Workstream]) -> int:
+        data = _read(self.folder / "status_updates.yaml") or {}
+        count = 0
+        for index, item in enumerate(data.get("status_updates", []), start=1):
+            where = f"{self.where('status_updates.yaml')}, update {index}"
+            code = item.get("workstream")
+            if code not in workstreams:
+                raise SeedError(f"{where}: workstream '{code}' is not in workstreams.yaml")
+            db.session.add(
+                StatusUpdate(
+                    workstream=workstreams[code],
+                    week_start=_date(item.get("week"), f"{where}, week"),
+                    rag=item.get("rag"),
+                    achievements=item.get("achievements", ""),
+                    next_steps=item.get("next_steps", ""),
+                    issues=item.get("issues", ""),
+                    author=self.person(_require(item, "author", where), f"{where}, author"),
+                )
+            )
+            count += 1
+        return count
+
+
+def load_programme_dir(
+    folder: str | Path, *, reset: bool = False, password: str | None = None
+) -> SeedReport:
+    """Load one programme folder in a single transaction; SeedError or ValidationError if bad."""
+    loader = _Loader(Path(folder), password)
+    data = _read(loader.folder / "programme.yaml") or {}
+    slug = _require(data, "slug", loader.where("programme.yaml"))
+    report = SeedReport(programme=data.get("name", slug), slug=slug, loaded=False)
+    try:
+        existing = db.session.scalar(select(Programme).where(Programme.slug == slug))
+        if existing is not None and reset:
+            # The database cascades the delete to everything the programme holds.
+            db.session.execute(
+                update(Programme)
+                .where(Programme.id == existing.id)
+                .values(current_baseline_id=None)
+            )
+            db.session.execute(delete(Programme).where(Programme.id == existing.id))
+            db.session.expunge_all()
+            existing = None
+        loader.load_people(report)
+        if existing is None:
+            programme = loader.load_programme(report, data)
+            workstreams = loader.load_workstreams(programme)
+            milestones, links, baseline_dates = loader.load_milestones(programme, workstreams)
+            report.counts["workstreams"] = len(workstreams)
+            report.counts["milestones"] = len(milestones)
+            report.counts["dependencies"] = loader.load_dependencies(programme, milestones, links)
+            loader.load_baselines(programme, data, milestones, baseline_dates)
+            report.counts["baselines"] = len(programme.baselines)
+            report.counts["risks"] = loader.load_risks(programme, workstreams)
+            report.counts["status updates"] = loader.load_status_updates(workstreams)
+            report.loaded = True
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return report
