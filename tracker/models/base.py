@@ -55,7 +55,7 @@ class Base(DeclarativeBase):
         for attr in inspect(type(self)).column_attrs:
             default = attr.columns[0].default
             if attr.key not in kwargs and default is not None and default.is_scalar:
-                kwargs[attr.key] = default.arg  # type: ignore[attr-defined]
+                kwargs[attr.key] = default.arg
         for key, value in kwargs.items():
             if not hasattr(type(self), key):
                 raise TypeError(f"{key!r} is not an attribute of {type(self).__name__}")
