@@ -209,3 +209,31 @@ def test_bad_seed_file_is_reported_with_file_and_item(
     assert gov.name in result.output and "2022-02-31" in result.output
     assert "is not a date" in result.output
     assert counts() == before  # nothing half-saved
+
+
+def test_a_loop_in_the_seed_plan_is_refused_naming_its_milestones(
+    app: Flask, runner: FlaskCliRunner, tmp_path
+) -> None:
+    import shutil
+
+    import yaml
+
+    from tests.conftest import KENT_AND_MEDWAY
+
+    copy = tmp_path / "loop"
+    shutil.copytree(KENT_AND_MEDWAY, copy)
+    (copy / "programme.yaml").write_text(
+        (copy / "programme.yaml").read_text().replace("slug: kent-and-medway", "slug: loop-copy")
+    )
+    # PEO-08 comes before PEO-09 in the seed; make PEO-08 also wait for PEO-09.
+    peo = copy / "milestones" / "PEO.yaml"
+    data = yaml.safe_load(peo.read_text())
+    item = next(m for m in data["milestones"] if m["ref"] == "PEO-08")
+    item["predecessors"] = [*(item.get("predecessors") or []), "PEO-09"]
+    peo.write_text(yaml.safe_dump(data, sort_keys=False))
+    before = counts()
+    result = runner.invoke(args=["seed", "--dir", str(copy)])
+    assert result.exit_code != 0
+    assert "cycle" in result.output.lower()
+    assert "PEO-08" in result.output and "PEO-09" in result.output
+    assert counts() == before

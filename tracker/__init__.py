@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
-
-from config import PROFILES, Config
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Build the app: configuration, extensions, templates, blueprints, errors, CLI."""
+    # Flask is imported here, not at module level, so that the pure domain packages
+    # (tracker.domain, tracker.scheduling) load without the web framework.
+    from flask import Flask
+
     app = Flask(__name__, instance_relative_config=True)
     _configure(app, overrides or {})
     _init_extensions(app)
@@ -23,6 +26,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 
 def _configure(app: Flask, overrides: dict[str, Any]) -> None:
+    from config import PROFILES, Config
+
     profile = overrides.get("TRACKER_ENV") or Config.TRACKER_ENV
     if profile not in PROFILES:
         raise RuntimeError(f"TRACKER_ENV must be one of {', '.join(PROFILES)}, not {profile!r}")

@@ -35,6 +35,7 @@ from tracker.models import (
     Workstream,
     WorkstreamLead,
 )
+from tracker.scheduling import Activity, CycleError, Link, schedule
 
 
 class SeedError(ValueError):
@@ -254,6 +255,7 @@ class _Loader:
         links: list[tuple[str, str, Any]],
     ) -> int:
         seen: set[tuple[str, str, str]] = set()
+        parsed: list[Link] = []
         for successor_ref, where, notation in links:
             try:
                 link = parse_predecessor(str(notation))
@@ -267,6 +269,7 @@ class _Loader:
             if key in seen:
                 raise SeedError(f"{where}, predecessors: {notation} is listed twice")
             seen.add(key)
+            parsed.append(Link(link.ref, successor_ref, link.type, link.lag_days))
             db.session.add(
                 Dependency(
                     programme=programme,
@@ -276,6 +279,10 @@ class _Loader:
                     lag_days=link.lag_days,
                 )
             )
+        try:  # the engine names the milestones of any loop
+            schedule([Activity(ref, 0) for ref in milestones], parsed)
+        except CycleError as exc:
+            raise SeedError(f"{self.where('milestones')}: {exc}") from exc
         return len(seen)
 
     def load_baselines(

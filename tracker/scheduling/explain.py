@@ -1,0 +1,167 @@
+"""The board's words: what drives each forecast, the "why" chain, and RAG with reasons."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from .calendar import WorkingCalendar
+from .network import Schedule
+from .programme_data import (
+    AMBER,
+    BLUE,
+    GREEN,
+    RAG_ORDER,
+    RED,
+    MilestoneForecast,
+    PlannedMilestone,
+    ScheduleRules,
+    Translated,
+    WhyStep,
+    days_text,
+    long_date,
+)
+
+
+def forecast_dates(
+    plan: Translated, act_es: int, act_ef: int, shift: int, cal: WorkingCalendar
+) -> tuple[date, date]:
+    m = plan.m
+    if plan.actual is not None:
+        done = m.completed_on or m.due
+        start = min(m.planned_start, done) if m.planned_start is not None else done
+        return (start if m.kind == "activity" else done), done
+    due = cal.finish_date(act_ef + shift)
+    if m.kind == "point" or plan.duration == 0:
+        return due, due
+    return cal.start_date(act_es + shift), due
+
+
+def cause_of(plan: Translated, sched: Schedule, shift: int) -> str:
+    """What fixes a milestone's forecast: "complete", "predecessor", "lead", "overdue" or
+    "plan". A predecessor counts only when it pushes past the milestone's own dates."""
+    act = sched.activities[plan.m.ref]
+    if act.done:
+        return "complete"
+    kinds = {d.kind for d in act.drivers}
+    if "link" in kinds and not kinds & {"earliest_start", "earliest_finish"}:
+        return "predecessor"
+    if "earliest_finish" in kinds:
+        if plan.lead_finish is not None and plan.lead_finish - shift == act.ef:
+            return "lead"
+        return "overdue"
+    return "plan"
+
+
+def step_reason(plan: Translated, cause: str, forecast_due: date, slip: int) -> str:
+    m = plan.m
+    if cause == "complete":
+        done = m.completed_on or m.due
+        return (
+            f"completed late on {long_date(done)}" if slip > 0 else f"completed {long_date(done)}"
+        )
+    if cause == "overdue":
+        return f"overdue: was due {long_date(m.due)}"
+    if cause == "lead":
+        text = f"late: lead forecasts {long_date(forecast_due)}"
+        return f"{text} ({m.forecast_reason})" if m.forecast_reason else text
+    if cause == "predecessor":
+        return "late" if slip > 0 else "held by its predecessors"
+    return "on plan"
+
+
+def why_chain(
+    plan: Translated,
+    plans: dict[str, Translated],
+    sched: Schedule,
+    shift: int,
+    cal: WorkingCalendar,
+) -> tuple[WhyStep, ...]:
+    """The chain of predecessors pushing this milestone past its own dates, nearest first;
+    it ends at the root cause (a milestone late for its own reasons, or on plan)."""
+    steps: list[WhyStep] = []
+    current = plan
+    while cause_of(current, sched, shift) == "predecessor":
+        act = sched.activities[current.m.ref]
+        pred_ref = next(d.predecessor for d in act.drivers if d.kind == "link")
+        assert pred_ref is not None
+        current = plans[pred_ref]
+        p_act = sched.activities[pred_ref]
+        _start, p_due = forecast_dates(current, p_act.es, p_act.ef, shift, cal)
+        p_slip = cal.working_days_between(current.m.due, p_due)
+        reason = step_reason(current, cause_of(current, sched, shift), p_due, p_slip)
+        steps.append(WhyStep(current.m.ref, current.m.title, current.m.owner, reason))
+    return tuple(steps)
+
+
+def _owner(name: str) -> str:
+    return f"owner {name}" if name else "no owner"
+
+
+def explanation(
+    plan: Translated, cause: str, why: tuple[WhyStep, ...], sched: Schedule, due: date, slip: int
+) -> str:
+    m = plan.m
+    if cause == "complete":
+        late = f", {days_text(slip)} late" if slip > 0 else ""
+        return f"Completed on {long_date(m.completed_on or m.due)}{late}."
+    if cause == "predecessor" and why:
+        first = why[0]
+        link = next(d for d in sched.activities[m.ref].drivers if d.kind == "link")
+        verb = "finish" if link.type in ("FS", "FF") else "start"
+        lag = ""
+        if link.lag > 0:
+            lag = f", plus {days_text(link.lag)}"
+        elif link.lag < 0:
+            lag = f", less a lead of {days_text(-link.lag)}"
+        text = (
+            f"Forecast {long_date(due)} because '{first.title}' ({first.reason}, "
+            f"{_owner(first.owner)}) must {verb} first{lag}."
+        )
+        if len(why) > 1:
+            root = why[-1]
+            text += f" The delay starts with '{root.title}' ({root.reason}, {_owner(root.owner)})."
+        return text
+    if cause == "lead":
+        reason = f": {m.forecast_reason}" if m.forecast_reason else ""
+        return f"Forecast {long_date(due)}, as forecast by {m.owner or 'the lead'}{reason}."
+    if cause == "overdue":
+        return (
+            f"Overdue: due {long_date(m.due)} and not complete, so forecast no earlier than "
+            f"the next working day, {long_date(due)}."
+        )
+    return f"Forecast {long_date(due)}, as planned."
+
+
+def rag_for(
+    m: PlannedMilestone,
+    complete: bool,
+    overdue: bool,
+    total_float: int,
+    slip: int,
+    today: date,
+    cal: WorkingCalendar,
+    rules: ScheduleRules,
+) -> tuple[str, str]:
+    if complete:
+        return BLUE, f"Complete: {long_date(m.completed_on or m.due)}"
+    if overdue:
+        return RED, f"Overdue: due {long_date(m.due)}"
+    if total_float < 0:
+        return RED, f"Negative float: {days_text(total_float)}"
+    if slip > 0:
+        return AMBER, f"Forecast later than due by {days_text(slip)}"
+    to_due = cal.working_days_between(today, m.due)
+    if to_due <= rules.amber_due_within and total_float < rules.amber_float:
+        days_float = "1 day's" if total_float == 1 else f"{total_float} days'"
+        return AMBER, f"Due within {days_text(rules.amber_due_within)} with {days_float} float"
+    return GREEN, "On track"
+
+
+def workstream_rags(forecasts: Iterable[MilestoneForecast]) -> dict[str, str]:
+    worst: dict[str, str] = {}
+    for f in forecasts:
+        held = worst.get(f.workstream)
+        if held is None or RAG_ORDER.index(f.rag) < RAG_ORDER.index(held):
+            worst[f.workstream] = f.rag
+    return worst

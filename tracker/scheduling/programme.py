@@ -1,0 +1,317 @@
+"""Programme-level forecast: turns a stored plan into the board's answers.
+
+Plain data in (``PlannedMilestone``, ``PlannedDependency``), plain data out
+(``ProgrammeForecast``). Dates become working-day offsets through a ``WorkingCalendar``,
+the CPM engine does the arithmetic, and this module adds forecasts, RAG, the driving path
+and a plain-English "why". Rules and worked examples: docs/scheduling.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from .calendar import WorkingCalendar
+from .engine import Activity, Link, Schedule, ScheduleError, schedule
+from .explain import cause_of, explanation, forecast_dates, rag_for, why_chain, workstream_rags
+from .programme_data import (
+    AMBER,
+    AT_RISK,
+    BLUE,
+    GREEN,
+    KINDS,
+    OFF_TRACK,
+    ON_TRACK,
+    RAG_ORDER,
+    RED,
+    STATUSES,
+    MilestoneForecast,
+    PlannedDependency,
+    PlannedMilestone,
+    ProgrammeForecast,
+    ScheduleRules,
+    Translated,
+    WhyStep,
+    long_date,
+)
+
+__all__ = [
+    "AMBER",
+    "AT_RISK",
+    "BLUE",
+    "GREEN",
+    "OFF_TRACK",
+    "ON_TRACK",
+    "RAG_ORDER",
+    "RED",
+    "MilestoneForecast",
+    "PlannedDependency",
+    "PlannedMilestone",
+    "ProgrammeForecast",
+    "ScheduleRules",
+    "WhyStep",
+    "forecast_programme",
+    "long_date",
+]
+
+
+def forecast_programme(
+    milestones: Iterable[PlannedMilestone],
+    dependencies: Iterable[PlannedDependency],
+    *,
+    go_live_ref: str,
+    go_live_target: date,
+    today: date,
+    calendar: WorkingCalendar,
+    baseline_go_live: date | None = None,
+    rules: ScheduleRules = ScheduleRules(),  # noqa: B008  # frozen, so sharing is safe
+) -> ProgrammeForecast:
+    """Forecast every milestone and go-live; raises ScheduleError (with refs) on a bad plan."""
+    cal = calendar
+    plans = _translate(list(milestones), today, cal)
+    deps = list(dependencies)
+    if go_live_ref not in plans:
+        raise ScheduleError(f"go-live milestone {go_live_ref!r} is not in the plan")
+
+    # Engine time must not go below 0 (its project start); shift everything so it doesn't.
+    shift = min([0, *(_earliest_offset(p) for p in plans.values())])
+    acts = [_activity(p, shift) for p in plans.values()]
+    links = [Link(d.predecessor, d.successor, d.type, d.lag) for d in deps]
+    full = schedule(acts, links)
+    target_finish = cal.finish_offset(go_live_target) - shift
+
+    # Float against the go-live target covers go-live, everything due by the target, and
+    # everything those depend on. Milestones planned after go-live are measured against the
+    # end of the plan instead, so they are not red merely for being after go-live and do
+    # not eat go-live's own float.
+    seeds = [r for r, p in plans.items() if r == go_live_ref or p.m.due <= go_live_target]
+    scope = _with_ancestors(seeds, links)
+    scoped_acts = [a for a in acts if a.id in scope]
+    go_index = next(k for k, a in enumerate(scoped_acts) if a.id == go_live_ref)
+    scoped_acts[go_index] = _unpinned(scoped_acts[go_index], cal.finish_offset(today) - shift)
+    scoped = schedule(
+        scoped_acts,
+        [k for k in links if k.predecessor in scope and k.successor in scope],
+        deadline=target_finish,
+    )
+
+    path = _driving_path(go_live_ref, full, links)
+    on_path = set(path) | full.driving_paths(go_live_ref)
+    forecasts: dict[str, MilestoneForecast] = {}
+    for ref, plan in plans.items():
+        float_source = scoped if ref in scope else full
+        forecasts[ref] = _forecast_one(
+            plan, plans, full, float_source, shift, ref in on_path, today, cal, rules
+        )
+
+    go = forecasts[go_live_ref]
+    if go.status == "complete":
+        go_float = cal.working_days_between(go.forecast_due, go_live_target)
+    else:
+        go_float = go.total_float
+    status = (
+        ON_TRACK if go_float >= rules.on_track_float else AT_RISK if go_float >= 0 else OFF_TRACK
+    )
+    order = {ref: k for k, ref in enumerate(plans)}
+    critical = sorted(
+        (f for f in forecasts.values() if f.critical),
+        key=lambda f: (f.forecast_start, f.forecast_due, order[f.ref]),
+    )
+    return ProgrammeForecast(
+        go_live_ref=go_live_ref,
+        go_live_target=go_live_target,
+        today=today,
+        forecast_go_live=go.forecast_due,
+        slip_days=cal.working_days_between(go_live_target, go.forecast_due),
+        baseline_slip_days=(
+            None
+            if baseline_go_live is None
+            else cal.working_days_between(baseline_go_live, go.forecast_due)
+        ),
+        go_live_float=go_float,
+        status=status,
+        working_days_to_go_live=cal.working_days_between(today, go_live_target),
+        driving_path=tuple(path),
+        critical_refs=tuple(f.ref for f in critical),
+        milestones=forecasts,
+        workstream_rags=workstream_rags(forecasts.values()),
+    )
+
+
+def _translate(
+    milestones: list[PlannedMilestone], today: date, cal: WorkingCalendar
+) -> dict[str, Translated]:
+    plans: dict[str, Translated] = {}
+    overdue_finish = cal.finish_offset(cal.next_working_day(today))
+    for m in milestones:
+        if m.ref in plans:
+            raise ScheduleError(f"duplicate milestone ref {m.ref!r}")
+        if m.kind not in KINDS:
+            raise ScheduleError(f"milestone {m.ref!r}: unknown kind {m.kind!r} (activity or point)")
+        if m.status not in STATUSES:
+            raise ScheduleError(f"milestone {m.ref!r}: unknown status {m.status!r}")
+        if m.kind == "activity":
+            if m.planned_start is None:
+                raise ScheduleError(f"milestone {m.ref!r}: an activity needs a planned start")
+            if m.planned_start > m.due:
+                raise ScheduleError(
+                    f"milestone {m.ref!r}: planned start {long_date(m.planned_start)} is after "
+                    f"its due date {long_date(m.due)}"
+                )
+        if m.status == "complete":
+            # Done: fixed at the actual dates. An activity runs from its planned start (or
+            # the completion date, if it finished before it was due to start) to completion.
+            done = m.completed_on or m.due
+            finish = cal.finish_offset(done)
+            if m.kind == "activity" and m.planned_start is not None:
+                start = min(cal.start_offset(min(m.planned_start, done)), finish)
+            else:
+                start = finish
+            plans[m.ref] = Translated(m, finish - start, actual=(start, finish))
+            continue
+        if m.kind == "activity" and m.planned_start is not None:
+            plan = Translated(
+                m, cal.duration(m.planned_start, m.due), cal.start_offset(m.planned_start)
+            )
+        else:  # a point sits at the end of its due day: es = ef = index(due) + 1
+            plan = Translated(m, 0, cal.finish_offset(m.due))
+        if m.forecast is not None:
+            plan.lead_finish = cal.finish_offset(m.forecast)
+        if m.due < today:
+            plan.overdue_finish = overdue_finish
+        plans[m.ref] = plan
+    return plans
+
+
+def _earliest_offset(p: Translated) -> int:
+    if p.actual is not None:
+        return p.actual[0]
+    bounds = [b for b in (p.lower,) if b is not None]
+    bounds += [f - p.duration for f in (p.lead_finish, p.overdue_finish) if f is not None]
+    return min(bounds)
+
+
+def _activity(p: Translated, shift: int) -> Activity:
+    if p.actual is not None:
+        return Activity(
+            p.m.ref, p.duration, actual_start=p.actual[0] - shift, actual_finish=p.actual[1] - shift
+        )
+    finishes = [f for f in (p.lead_finish, p.overdue_finish) if f is not None]
+    return Activity(
+        p.m.ref,
+        p.duration,
+        earliest_start=None if p.lower is None else p.lower - shift,
+        earliest_finish=max(finishes) - shift if finishes else None,
+    )
+
+
+def _unpinned(go_live: Activity, today_finish: int) -> Activity:
+    """Go-live without its own planned date, for measuring float.
+
+    Go-live is normally planned on the target date, so that date alone would leave it no
+    float whatever the work feeding it. Without it, go-live's float is how far the work
+    feeding it can slip before go-live moves. It still cannot finish before today ends, and
+    a lead's forecast or being overdue still count.
+    """
+    if go_live.actual_start is not None:
+        return go_live
+    floor = today_finish
+    if go_live.earliest_finish is not None:
+        floor = max(floor, go_live.earliest_finish)
+    return Activity(go_live.id, go_live.duration, earliest_finish=floor)
+
+
+def _with_ancestors(seeds: list[str], links: list[Link]) -> set[str]:
+    preds: dict[str, list[str]] = {}
+    for k in links:
+        preds.setdefault(k.successor, []).append(k.predecessor)
+    seen = set(seeds)
+    stack = list(seeds)
+    while stack:
+        for p in preds.get(stack.pop(), ()):
+            if p not in seen:
+                seen.add(p)
+                stack.append(p)
+    return seen
+
+
+def _relationship_slack(link: Link, sched: Schedule) -> int:
+    """How much later the predecessor's end of ``link`` could be without moving the
+    successor's early dates (0 = binding)."""
+    p = sched.activities[link.predecessor]
+    s = sched.activities[link.successor]
+    pred_point = p.ef if link.type in ("FS", "FF") else p.es
+    succ_point = s.es if link.type in ("FS", "SS") else s.ef
+    return succ_point - pred_point - link.lag
+
+
+def _driving_path(go_live: str, sched: Schedule, links: list[Link]) -> list[str]:
+    """Refs of the path into go-live, first to last: binding links where there are any,
+    otherwise the predecessor link with least slack, so a path shows even with slack.
+    Stops at a milestone with no predecessors, or a completed one (its dates are history)."""
+    into: dict[str, list[Link]] = {}
+    for k in links:
+        into.setdefault(k.successor, []).append(k)
+    path = [go_live]
+    seen = {go_live}
+    current = sched.activities[go_live]
+    while not current.done and into.get(current.id):
+        best = min(into[current.id], key=lambda k: _relationship_slack(k, sched))
+        binding = next((d for d in current.drivers if d.kind == "link"), None)
+        pred = binding.predecessor if binding is not None else best.predecessor
+        if pred is None or pred in seen:  # cannot happen on an acyclic plan; belt and braces
+            break
+        path.append(pred)
+        seen.add(pred)
+        current = sched.activities[pred]
+    path.reverse()
+    return path
+
+
+def _forecast_one(
+    plan: Translated,
+    plans: dict[str, Translated],
+    full: Schedule,
+    float_source: Schedule,
+    shift: int,
+    on_path: bool,
+    today: date,
+    cal: WorkingCalendar,
+    rules: ScheduleRules,
+) -> MilestoneForecast:
+    m = plan.m
+    act = full.activities[m.ref]
+    start, due = forecast_dates(plan, act.es, act.ef, shift, cal)
+    slip = cal.working_days_between(m.due, due)
+    complete = m.status == "complete"
+    total = float_source.activities[m.ref].total_float
+    overdue = not complete and m.due < today
+
+    why = why_chain(plan, plans, full, shift, cal)
+    cause = cause_of(plan, full, shift)
+    text = explanation(plan, cause, why, full, due, slip)
+    rag, reason = rag_for(m, complete, overdue, total, slip, today, cal, rules)
+    return MilestoneForecast(
+        ref=m.ref,
+        title=m.title,
+        workstream=m.workstream,
+        owner=m.owner,
+        status=m.status,
+        is_key=m.is_key,
+        due=m.due,
+        forecast_start=start,
+        forecast_due=due,
+        slip_days=slip,
+        baseline_slip_days=(
+            None if m.baseline_due is None else cal.working_days_between(m.baseline_due, due)
+        ),
+        total_float=total,
+        free_float=act.free_float,
+        critical=total <= 0 and not complete,
+        on_driving_path=on_path,
+        overdue=overdue,
+        rag=rag,
+        rag_reason=reason,
+        why=why,
+        explanation=text,
+    )

@@ -1,0 +1,158 @@
+"""The programme's schedule: the stored plan handed to the pure scheduling engine.
+
+Reads the plan in a fixed number of queries (whatever its size), builds the working calendar
+from the programme's region and closure days, and returns the engine's ProgrammeForecast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, select
+from sqlalchemy.orm import aliased
+
+from tracker import clock
+from tracker.extensions import db
+from tracker.models import (
+    BaselineItem,
+    CalendarClosure,
+    Dependency,
+    Milestone,
+    Person,
+    Programme,
+    Workstream,
+)
+from tracker.scheduling import WorkingCalendar
+from tracker.scheduling.programme import (
+    PlannedDependency,
+    PlannedMilestone,
+    ProgrammeForecast,
+    ScheduleRules,
+    forecast_programme,
+)
+
+
+@dataclass(frozen=True)
+class ProgrammeSchedule:
+    """What a page needs to show the schedule: the forecast and the calendar it used."""
+
+    programme_id: int
+    forecast: ProgrammeForecast
+    calendar: WorkingCalendar
+    baseline_label: str | None
+
+
+def calendar_for(programme: Programme) -> WorkingCalendar:
+    closures = db.session.scalars(
+        select(CalendarClosure.closed_on).where(CalendarClosure.programme_id == programme.id)
+    ).all()
+    return WorkingCalendar(programme.start_date, programme.calendar_region, closures)
+
+
+def planned_milestones(programme: Programme) -> list[PlannedMilestone]:
+    """Every milestone as the engine sees it, with its due date in the current baseline."""
+    owner = aliased(Person)
+    baseline_item = aliased(BaselineItem)
+    baseline_join = and_(
+        baseline_item.milestone_id == Milestone.id,
+        baseline_item.baseline_id == programme.current_baseline_id,
+    )
+    rows = db.session.execute(
+        select(
+            Milestone.ref,
+            Milestone.title,
+            Workstream.code,
+            owner.name,
+            Milestone.kind,
+            Milestone.planned_start,
+            Milestone.due_date,
+            Milestone.status,
+            Milestone.completed_on,
+            Milestone.forecast_date,
+            Milestone.forecast_reason,
+            Milestone.is_key,
+            baseline_item.due_date,
+        )
+        .join(Workstream, Workstream.id == Milestone.workstream_id)
+        .join(owner, owner.id == Milestone.owner_id)
+        .outerjoin(baseline_item, baseline_join)
+        .where(Milestone.programme_id == programme.id)
+        .order_by(Workstream.display_order, Workstream.code, Milestone.due_date, Milestone.ref)
+    )
+    return [
+        PlannedMilestone(
+            ref=ref,
+            title=title,
+            workstream=code,
+            owner=owner_name,
+            kind=kind,
+            planned_start=start,
+            due=due,
+            status=status,
+            completed_on=completed_on,
+            forecast=forecast,
+            forecast_reason=reason,
+            is_key=is_key,
+            baseline_due=baseline_due,
+        )
+        for (
+            ref,
+            title,
+            code,
+            owner_name,
+            kind,
+            start,
+            due,
+            status,
+            completed_on,
+            forecast,
+            reason,
+            is_key,
+            baseline_due,
+        ) in rows
+    ]
+
+
+def planned_dependencies(programme: Programme) -> list[PlannedDependency]:
+    predecessor, successor = aliased(Milestone), aliased(Milestone)
+    rows = db.session.execute(
+        select(predecessor.ref, successor.ref, Dependency.type, Dependency.lag_days)
+        .join(predecessor, predecessor.id == Dependency.predecessor_id)
+        .join(successor, successor.id == Dependency.successor_id)
+        .where(Dependency.programme_id == programme.id)
+        .order_by(Dependency.id)
+    )
+    return [PlannedDependency(p, s, t, lag) for p, s, t, lag in rows]
+
+
+def go_live_ref(programme: Programme, milestones: list[PlannedMilestone]) -> str | None:
+    """The programme's go-live milestone; without one named, its latest-due milestone."""
+    if programme.go_live_ref:
+        return programme.go_live_ref
+    if not milestones:
+        return None
+    return max(milestones, key=lambda m: (m.due, m.ref)).ref
+
+
+def programme_schedule(
+    programme: Programme, *, today: date | None = None, rules: ScheduleRules | None = None
+) -> ProgrammeSchedule | None:
+    """Forecast the programme as it stands today; None when it has no milestones yet."""
+    milestones = planned_milestones(programme)
+    ref = go_live_ref(programme, milestones)
+    if ref is None:
+        return None
+    calendar = calendar_for(programme)
+    baseline = programme.current_baseline
+    forecast = forecast_programme(
+        milestones,
+        planned_dependencies(programme),
+        go_live_ref=ref,
+        go_live_target=programme.go_live_date,
+        today=today or clock.today(),
+        calendar=calendar,
+        baseline_go_live=baseline.go_live_date if baseline else None,
+        rules=rules or ScheduleRules(),
+    )
+    return ProgrammeSchedule(programme.id, forecast, calendar, baseline.label if baseline else None)
