@@ -10,7 +10,8 @@ DEMO_TODAY ?= 2022-04-04
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
 .DEFAULT_GOAL := help
-.PHONY: help install run db seed test lint format typecheck check clean
+ASSETS := tracker/static/build
+.PHONY: help install assets run db seed test lint format typecheck check clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -26,7 +27,27 @@ $(VENV)/.installed: requirements.txt | $(BIN)/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $@
 
-install: $(VENV)/.installed ## Create .venv and install the pinned requirements
+install: $(VENV)/.installed $(ASSETS)/.built ## Create .venv, install the pinned requirements, build assets
+
+# NHS.UK frontend from npm, compiled with Sass (no web-font request to another host), its
+# icons, and plotly.js from the installed plotly package: all served by the app itself.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq nodejs npm; \
+		else echo "Install Node.js and npm (sudo apt-get install nodejs npm) and run make again"; exit 1; fi; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(ASSETS)/.built: node_modules/.installed $(VENV)/.installed $(wildcard tracker/static/src/*.scss)
+	@mkdir -p $(ASSETS)/images
+	node_modules/.bin/sass --no-source-map --style=compressed --load-path=node_modules \
+		tracker/static/src/tracker.scss $(ASSETS)/tracker.css
+	cp node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.js $(ASSETS)/
+	cp node_modules/nhsuk-frontend/dist/nhsuk/assets/images/* $(ASSETS)/images/
+	cp "$$($(BIN)/python -c 'import plotly, os; print(os.path.join(os.path.dirname(plotly.__file__), "package_data", "plotly.min.js"))')" $(ASSETS)/
+	@touch $@
+
+assets: $(ASSETS)/.built ## Build the CSS and copy NHS.UK frontend and plotly.js into tracker/static/build
 
 db: install ## Bring the database up to date (flask db upgrade)
 	$(FLASK) db upgrade

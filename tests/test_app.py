@@ -56,9 +56,9 @@ def test_programme_page_lists_workstreams_with_their_leads(client: FlaskClient) 
     page = BeautifulSoup(client.get("/p/kent-and-medway/").text, "html.parser")
     assert page.h1.text.strip() == "Kent and Medway CCG to ICB transition"
     tables = page.find_all("table")
-    targets = [row.find("td").text for row in tables[0].tbody.find_all("tr")]
+    targets = [row.find("td").text for row in tables[1].tbody.find_all("tr")]
     assert targets == ["1 April 2022", "1 July 2022"]
-    rows = tables[1].tbody.find_all("tr")
+    rows = tables[0].tbody.find_all("tr")
     assert len(rows) >= 10
     leads = {row.find_all("td")[0].text: row.find_all("td")[2].text for row in rows}
     assert "Mike Gilbert" in leads.values()
