@@ -11,10 +11,10 @@ PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
 .DEFAULT_GOAL := help
 ASSETS := tracker/static/build
-.PHONY: help install assets run db seed test lint format typecheck check clean
+.PHONY: help install assets run db seed test lint format typecheck check browser screenshots clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"' \
@@ -74,7 +74,19 @@ typecheck: install ## mypy over the package
 
 check: lint typecheck ## Lint and type-check
 
-test: check ## Run the whole suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set
+# The browser tests drive Debian's Chromium through Playwright (no `playwright install`).
+# Without it they skip, except in CI (CI=true), where a missing browser fails the run.
+browser: ## Install Debian's chromium for the browser tests when it is missing (as root)
+	@test -x /usr/bin/chromium || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+		else echo "Install Debian's chromium package (sudo apt-get install chromium) to run the browser tests"; \
+			if [ "$$CI" = "true" ]; then exit 1; fi; fi; }
+
+screenshots: install browser ## Save screenshots of the dashboard and Gantt chart into docs/screenshots
+	SCREENSHOT_DIR=docs/screenshots TEST_DB=sqlite $(BIN)/pytest -q -p no:xdist tests/browser \
+		-k "test_dashboard or test_gantt_chart"
+
+test: check browser ## Run the whole suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set
 	TEST_DB=sqlite $(BIN)/pytest -n auto -q
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL"; \

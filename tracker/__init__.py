@@ -67,9 +67,13 @@ def _register_templates(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from tracker.dashboard import bp as dashboard_bp
     from tracker.main import bp as main_bp
+    from tracker.plan import bp as plan_bp
+    from tracker.risks import bp as risks_bp
 
-    app.register_blueprint(main_bp)
+    for blueprint in (main_bp, dashboard_bp, plan_bp, risks_bp):
+        app.register_blueprint(blueprint)
 
 
 def _register_error_handlers(app: Flask) -> None:

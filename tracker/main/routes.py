@@ -3,7 +3,6 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
-from tracker.clock import today
 from tracker.services import programmes
 
 bp = Blueprint("main", __name__)
@@ -14,16 +13,5 @@ def index() -> str | Response:
     """Straight to the only programme; a list when there are several."""
     found = programmes.list_programmes()
     if len(found) == 1:
-        return redirect(url_for("main.programme", slug=found[0].slug))
+        return redirect(url_for("dashboard.show", slug=found[0].slug))
     return render_template("main/index.html", programmes=found)
-
-
-@bp.get("/p/<slug>/")
-def programme(slug: str) -> str:
-    found = programmes.get_programme_or_404(slug)
-    return render_template(
-        "main/programme.html",
-        programme=found,
-        summaries=programmes.workstream_summaries(found),
-        today=today(),
-    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import and_, select
 from sqlalchemy.orm import aliased
@@ -41,6 +42,12 @@ class ProgrammeSchedule:
     forecast: ProgrammeForecast
     calendar: WorkingCalendar
     baseline_label: str | None
+    milestones: list[PlannedMilestone]  # the plan as stored, in workstream then due order
+    dependencies: list[PlannedDependency]
+    baseline_starts: dict[str, date | None]  # planned start in the current baseline, by ref
+
+    def planned(self) -> dict[str, PlannedMilestone]:
+        return {m.ref: m for m in self.milestones}
 
 
 def calendar_for(programme: Programme) -> WorkingCalendar:
@@ -50,8 +57,12 @@ def calendar_for(programme: Programme) -> WorkingCalendar:
     return WorkingCalendar(programme.start_date, programme.calendar_region, closures)
 
 
-def planned_milestones(programme: Programme) -> list[PlannedMilestone]:
-    """Every milestone as the engine sees it, with its due date in the current baseline."""
+def planned_milestones(
+    programme: Programme, baseline_starts: dict[str, date | None] | None = None
+) -> list[PlannedMilestone]:
+    """Every milestone as the engine sees it, with its due date in the current baseline.
+
+    ``baseline_starts``, when given, is filled with each milestone's baseline start."""
     owner = aliased(Person)
     baseline_item = aliased(BaselineItem)
     baseline_join = and_(
@@ -73,6 +84,7 @@ def planned_milestones(programme: Programme) -> list[PlannedMilestone]:
             Milestone.forecast_reason,
             Milestone.is_key,
             baseline_item.due_date,
+            baseline_item.planned_start,
         )
         .join(Workstream, Workstream.id == Milestone.workstream_id)
         .join(owner, owner.id == Milestone.owner_id)
@@ -80,38 +92,45 @@ def planned_milestones(programme: Programme) -> list[PlannedMilestone]:
         .where(Milestone.programme_id == programme.id)
         .order_by(Workstream.display_order, Workstream.code, Milestone.due_date, Milestone.ref)
     )
-    return [
-        PlannedMilestone(
-            ref=ref,
-            title=title,
-            workstream=code,
-            owner=owner_name,
-            kind=kind,
-            planned_start=start,
-            due=due,
-            status=status,
-            completed_on=completed_on,
-            forecast=forecast,
-            forecast_reason=reason,
-            is_key=is_key,
-            baseline_due=baseline_due,
-        )
-        for (
-            ref,
-            title,
-            code,
-            owner_name,
-            kind,
-            start,
-            due,
-            status,
-            completed_on,
-            forecast,
-            reason,
-            is_key,
-            baseline_due,
-        ) in rows
-    ]
+    milestones = []
+    for row in rows:
+        milestones.append(_planned(*row[:13]))
+        if baseline_starts is not None:
+            baseline_starts[row[0]] = row[13]
+    return milestones
+
+
+def _planned(*row: Any) -> PlannedMilestone:
+    (
+        ref,
+        title,
+        code,
+        owner_name,
+        kind,
+        start,
+        due,
+        status,
+        completed_on,
+        forecast,
+        reason,
+        is_key,
+        baseline_due,
+    ) = row
+    return PlannedMilestone(
+        ref=ref,
+        title=title,
+        workstream=code,
+        owner=owner_name,
+        kind=kind,
+        planned_start=start,
+        due=due,
+        status=status,
+        completed_on=completed_on,
+        forecast=forecast,
+        forecast_reason=reason,
+        is_key=is_key,
+        baseline_due=baseline_due,
+    )
 
 
 def planned_dependencies(programme: Programme) -> list[PlannedDependency]:
@@ -139,7 +158,9 @@ def programme_schedule(
     programme: Programme, *, today: date | None = None, rules: ScheduleRules | None = None
 ) -> ProgrammeSchedule | None:
     """Forecast the programme as it stands today; None when it has no milestones yet."""
-    milestones = planned_milestones(programme)
+    baseline_starts: dict[str, date | None] = {}
+    milestones = planned_milestones(programme, baseline_starts)
+    dependencies = planned_dependencies(programme)
     ref = go_live_ref(programme, milestones)
     if ref is None:
         return None
@@ -147,7 +168,7 @@ def programme_schedule(
     baseline = programme.current_baseline
     forecast = forecast_programme(
         milestones,
-        planned_dependencies(programme),
+        dependencies,
         go_live_ref=ref,
         go_live_target=programme.go_live_date,
         today=today or clock.today(),
@@ -155,4 +176,12 @@ def programme_schedule(
         baseline_go_live=baseline.go_live_date if baseline else None,
         rules=rules or ScheduleRules(),
     )
-    return ProgrammeSchedule(programme.id, forecast, calendar, baseline.label if baseline else None)
+    return ProgrammeSchedule(
+        programme_id=programme.id,
+        forecast=forecast,
+        calendar=calendar,
+        baseline_label=baseline.label if baseline else None,
+        milestones=milestones,
+        dependencies=dependencies,
+        baseline_starts=baseline_starts,
+    )

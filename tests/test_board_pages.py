@@ -1,0 +1,241 @@
+"""The board's read views, read as a user would: the dashboard, Gantt, lists and pages.
+
+The test app pins today to Monday 4 April 2022 (tests/conftest.py), where the seed plan has
+3 working days of slack on the TUPE chain into go-live.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from bs4 import BeautifulSoup, Tag
+from flask.testing import FlaskClient
+
+BASE = "/p/kent-and-medway"
+
+
+def soup(client: FlaskClient, url: str) -> BeautifulSoup:
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return BeautifulSoup(response.text, "html.parser")
+
+
+def card(page: BeautifulSoup, heading: str) -> Tag:
+    found = page.find("h3", string=heading)
+    assert found is not None, heading
+    parent = found.find_parent(class_="nhsuk-card")
+    assert isinstance(parent, Tag)
+    return parent
+
+
+def listed_refs(client: FlaskClient, url: str) -> list[str]:
+    page = soup(client, url)
+    table = page.find("table", id="milestones")
+    if table is None:
+        return []
+    return [row.find("a").text for row in table.tbody.find_all("tr")]
+
+
+def gantt_json(page: BeautifulSoup) -> dict:
+    return json.loads(page.find("script", id="gantt-json").string)
+
+
+def test_dashboard_headline_answers_will_we_make_go_live(client: FlaskClient) -> None:
+    page = soup(client, f"{BASE}/")
+    assert "Go-live: At risk" in page.find(id="go-live-heading").get_text(" ", strip=True)
+    assert card(page, "Forecast go-live").find(class_="tracker-figure").text == "1 July 2022"
+    slack = card(page, "Slack on the critical path")
+    assert slack.find(class_="tracker-figure").text.strip() == "3 working days"
+    assert card(page, "Working days to go-live").find(class_="tracker-figure").text == "59"
+    baseline = card(page, "Slip against baseline")
+    assert baseline.find(class_="tracker-figure").text.strip() == "None"
+    assert "Plan for go-live 1 July 2022" in baseline.text
+    assert card(page, "Milestones complete").find(class_="tracker-figure").text == "48 of 109"
+
+
+@pytest.mark.parametrize(
+    ("heading", "expected"),
+    [
+        ("Milestones complete", 48),
+        ("Against plan to date", 51),
+        ("Overdue", 3),
+        ("On the critical path", 7),
+    ],
+)
+def test_every_headline_number_links_to_the_list_behind_it(
+    client: FlaskClient, heading: str, expected: int
+) -> None:
+    link = card(soup(client, f"{BASE}/"), heading).find("a", class_="tracker-figure")
+    number = int(
+        re.findall(r"\d+", link.text)[-1]
+        if heading == "Against plan to date"
+        else re.findall(r"\d+", link.text)[0]
+    )
+    assert number == expected
+    assert len(listed_refs(client, link["href"])) == expected
+
+
+def test_workstream_table_shows_schedule_and_reported_rag(client: FlaskClient) -> None:
+    page = soup(client, f"{BASE}/")
+    table = page.find("h2", id="workstreams").find_next("table")
+    rows = {r.find("td").get_text(strip=True): r for r in table.tbody.find_all("tr")}
+    assert len(rows) == 10
+    people = next(r for name, r in rows.items() if name.startswith("ICS leadership, people"))
+    cells = [c.get_text(" ", strip=True) for c in people.find_all("td")]
+    assert cells[1] == "Becca Bradd"
+    assert cells[2] == "Red"  # PEO-09 is overdue
+    assert cells[3] == "Red w/c 28 March 2022"  # what the lead reported
+    assert cells[5] == "1"  # overdue
+    assert cells[6].startswith("PEO-09")  # next milestone
+    assert cells[7] == "3"  # least float
+    digital = next(r for name, r in rows.items() if name.startswith("Digital and data"))
+    cells = [c.get_text(" ", strip=True) for c in digital.find_all("td")]
+    assert cells[2] == "Red" and cells[3].startswith("Amber")  # kept beside, not overwritten
+    overdue_link = people.find_all("td")[5].a["href"]
+    assert listed_refs(client, overdue_link) == ["PEO-09"]
+
+
+def test_dashboard_lists_overdue_due_soon_key_milestones_and_risks(client: FlaskClient) -> None:
+    page = soup(client, f"{BASE}/")
+
+    def refs(section_id: str) -> list[str]:
+        table = page.find("h2", id=section_id).find_next("table")
+        return [row.find("a").text for row in table.tbody.find_all("tr")]
+
+    assert refs("overdue") == ["DIG-05", "FIN-06", "PEO-09"]
+    assert refs("due-soon") == ["PRC-05"]
+    assert refs("key")[0] == "GOV-13"  # Royal Assent, the next board milestone
+    risks = page.find("h2", id="risks").find_next("table").tbody.find_all("tr")
+    scores = [int(r.find_all("td")[2].text.split()[0]) for r in risks]
+    assert scores == sorted(scores, reverse=True) and len(scores) == 5
+    burn_up = json.loads(page.find("script", id="burn-up-data").string)
+    assert burn_up["total"] == 109
+    assert max(n for n in burn_up["actual"] if n is not None) == 48
+    assert burn_up["planned"][-1] == 109
+
+
+def test_gantt_holds_every_milestone_grouped_by_workstream(client: FlaskClient) -> None:
+    page = soup(client, f"{BASE}/gantt")
+    data = gantt_json(page)
+    assert len(data["rows"]) == 109
+    assert len(page.find("table", id="gantt-data").tbody.find_all("tr")) == 109
+    assert [g[0] for g in data["groups"]][:3] == ["GOV", "PEO", "FMD"]
+    assert sum(g[3] for g in data["groups"]) == 109
+    assert len(data["links"]) == 183
+    columns = data["columns"]
+    rows = {r[columns.index("ref")]: r for r in data["rows"]}
+    assert rows["GOV-99"][columns.index("point")] == 1
+    assert rows["PEO-12"][columns.index("category")] == "driving"
+    assert rows["PEO-01"][columns.index("category")] == "complete"
+    assert data["today"] == "2022-04-04" and data["go_live_target"] == "2022-07-01"
+    # The page loads plotly.js from this app, never from another host.
+    scripts = [s["src"] for s in page.find_all("script", src=True)]
+    assert any(src.endswith("/static/build/plotly.min.js") for src in scripts)
+    assert all(src.startswith("/") for src in scripts)
+
+
+def test_gantt_filters_are_query_arguments(client: FlaskClient) -> None:
+    peo = gantt_json(soup(client, f"{BASE}/gantt?workstream=PEO"))
+    assert {r[2] for r in peo["rows"]} == {"PEO"}
+    critical = gantt_json(soup(client, f"{BASE}/gantt?critical=1"))
+    assert [r[0] for r in critical["rows"]] == [
+        "GOV-99",
+        "PEO-09",
+        "PEO-10",
+        "PEO-11",
+        "PEO-12",
+        "PEO-13",
+        "PEO-14",
+    ]
+    late = gantt_json(soup(client, f"{BASE}/gantt?late=1"))
+    assert "PEO-09" in [r[0] for r in late["rows"]] and "GOV-99" not in [r[0] for r in late["rows"]]
+    page = soup(client, f"{BASE}/gantt")
+    becca = next(
+        o for o in page.find("select", id="lead").find_all("option") if o.text == "Becca Bradd"
+    )
+    led = gantt_json(soup(client, f"{BASE}/gantt?lead={becca['value']}"))
+    assert {r[2] for r in led["rows"]} == {"PEO", "MED", "ENG"}
+    # Links are kept only between milestones both in view.
+    assert all(a < len(led["rows"]) and b < len(led["rows"]) for a, b, *_ in led["links"])
+
+
+def test_a_bad_filter_is_named_and_left_out(client: FlaskClient) -> None:
+    page = soup(client, f"{BASE}/gantt?workstream=NOPE&late=1")
+    summary = page.find(class_="nhsuk-error-summary")
+    assert summary is not None and "Workstream: Not a valid choice" in summary.text
+    rows = gantt_json(page)["rows"]
+    assert rows and all(r[15] == 1 for r in rows)  # the valid "late" filter still applies
+
+    page = soup(client, f"{BASE}/milestones/?due_from=2022-02-31")
+    assert "Due on or after: Not a valid date value" in page.find(class_="nhsuk-error-summary").text
+    assert len(page.find("table", id="milestones").tbody.find_all("tr")) == 109
+
+
+def test_milestone_list_sorts_and_filters(client: FlaskClient) -> None:
+    by_float = listed_refs(client, f"{BASE}/milestones/?open=1&sort=float")
+    assert by_float[:2] == ["PEO-09", "PEO-10"]
+    assert len(by_float) == 109 - 48
+    newest_first = listed_refs(client, f"{BASE}/milestones/?sort=due&descending=1")
+    assert newest_first[0] == "GOV-99"
+    window = listed_refs(client, f"{BASE}/milestones/?due_from=2022-04-01&due_to=2022-04-30")
+    assert "PRC-05" in window and "PEO-09" not in window
+    assert listed_refs(client, f"{BASE}/milestones/?workstream=PEO&status=complete")
+    assert listed_refs(client, f"{BASE}/milestones/?rag=red") == ["DIG-05", "FIN-06", "PEO-09"]
+    keys = listed_refs(client, f"{BASE}/milestones/?key=1")
+    assert "GOV-99" in keys and "PEO-05" not in keys
+
+
+def test_milestone_page_explains_its_forecast(client: FlaskClient) -> None:
+    page = soup(client, f"{BASE}/milestones/PEO-11")
+    assert page.h1.text.startswith("PEO-11 Formal transfer letters issued to staff")
+    why = page.find(class_="nhsuk-inset-text").text
+    assert "Forecast 7 June 2022" in why and "Becca Bradd" in why
+    text = page.get_text(" ", strip=True)
+    assert "Total float 3 working days" in text
+    assert "On the driving path to go-live Yes" in text
+    predecessors = page.find("h2", string="Predecessors").find_next("table")
+    assert [r.find("a").text for r in predecessors.tbody.find_all("tr")] == ["GOV-13", "PEO-10"]
+    history = page.find("h2", string="History").find_next("table")
+    assert "Create" in history.text  # the seed loader's insert is on the audit trail
+
+
+def test_completed_milestone_shows_evidence_and_who(client: FlaskClient) -> None:
+    text = soup(client, f"{BASE}/milestones/PEO-01").get_text(" ", strip=True)
+    assert "Completed 27 August 2021 by Becca Bradd" in text
+    assert "First draft to the transition board" in text
+
+
+def test_workstream_page_shows_leads_rag_commentary_and_milestones(client: FlaskClient) -> None:
+    page = soup(client, f"{BASE}/workstreams/PEO")
+    text = page.get_text(" ", strip=True)
+    assert "Lead director Becca Bradd" in text
+    assert "Schedule RAG Red" in text
+    assert "Latest highlight" in text and "Achievements" in text
+    table = page.find("h2", string="Milestones").find_next("table")
+    refs = [r.find("a").text for r in table.tbody.find_all("tr")]
+    assert refs and all(ref.startswith("PEO-") for ref in refs)
+
+
+def test_risk_page_lists_open_risks_by_score(client: FlaskClient) -> None:
+    page = soup(client, f"{BASE}/risks/")
+    rows = page.find("table").tbody.find_all("tr")
+    assert len(rows) == 7
+    assert "16 extreme" in rows[0].get_text(" ", strip=True)
+
+
+@pytest.mark.parametrize("url", [f"{BASE}/milestones/NOPE-01", f"{BASE}/workstreams/NOPE"])
+def test_unknown_milestone_or_workstream_is_404(client: FlaskClient, url: str) -> None:
+    assert client.get(url).status_code == 404
+
+
+def test_navigation_links_every_area(client: FlaskClient) -> None:
+    page = soup(client, f"{BASE}/")
+    nav = {a.get_text(strip=True): urlparse(a["href"]).path for a in page.select("header nav a")}
+    assert nav["Dashboard"] == f"{BASE}/"
+    assert nav["Gantt chart"] == f"{BASE}/gantt"
+    assert nav["Milestones"] == f"{BASE}/milestones/"
+    assert nav["Risks"] == f"{BASE}/risks/"
+    assert parse_qs(urlparse(nav["Dashboard"]).query) == {}

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, render_template
+
+from tracker.clock import today
+from tracker.domain import board as figures
+from tracker.services import board
+from tracker.services.programmes import get_programme_or_404
+
+bp = Blueprint("dashboard", __name__, url_prefix="/p/<slug>")
+
+
+@bp.get("/")
+def show(slug: str) -> str:
+    programme = get_programme_or_404(slug)
+    schedule = board.schedule_for(programme)
+    workstreams = board.workstreams(programme)
+    context = {}
+    if schedule is not None:
+        forecast = schedule.forecast
+        milestones = list(forecast.milestones.values())
+        baseline_due = (
+            {m.ref: m.baseline_due for m in schedule.milestones}
+            if schedule.baseline_label
+            else None
+        )
+        context = {
+            "forecast": forecast,
+            "progress": figures.progress(milestones, forecast.today),
+            "workstream_figures": figures.workstream_figures(
+                [ws.code for ws in workstreams], milestones, forecast.workstream_rags
+            ),
+            "overdue": figures.overdue(milestones),
+            "due_soon": figures.due_soon(milestones, forecast.today),
+            "upcoming_key": figures.upcoming_key(milestones, forecast.today),
+            "burn_up": figures.burn_up(
+                milestones, baseline_due, start=programme.start_date, today=forecast.today
+            ),
+            "soon_from": forecast.today + timedelta(days=1),
+            "soon_to": forecast.today + timedelta(days=figures.DUE_SOON_DAYS),
+        }
+    return render_template(
+        "dashboard/show.html",
+        containerClasses="tracker-wide",
+        programme=programme,
+        schedule=schedule,
+        workstreams=workstreams,
+        highlights=board.latest_highlights(programme, today()),
+        risks=board.top_risks(programme, today()),
+        today=today(),
+        **context,
+    )

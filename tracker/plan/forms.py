@@ -1,0 +1,81 @@
+"""Filters for the milestone list and the Gantt chart: query arguments, so a view has a URL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField
+from wtforms.fields import DateField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Optional
+
+from tracker.domain.board import SORTS
+from tracker.domain.terms import MilestoneStatus
+
+RAG_CHOICES = [
+    SelectChoice("", "Any RAG"),
+    SelectChoice("red", "Red"),
+    SelectChoice("amber", "Amber"),
+    SelectChoice("green", "Green"),
+    SelectChoice("blue", "Blue (complete)"),
+]
+SORT_LABELS = {
+    "due": "Due date",
+    "forecast": "Forecast date",
+    "float": "Float (least first)",
+    "slip": "Slip (most first)",
+    "rag": "RAG (worst first)",
+    "ref": "Reference",
+    "workstream": "Workstream",
+    "status": "Status",
+}
+assert set(SORT_LABELS) == set(SORTS)
+
+
+class QueryForm(FlaskForm):
+    """A GET form: no CSRF token, so its URL can be shared and bookmarked."""
+
+    class Meta:
+        csrf = False
+
+
+def _person_choices(people: list[Any], everyone: str) -> list[SelectChoice]:
+    return [SelectChoice("", everyone), *(SelectChoice(str(p.id), p.name) for p in people)]
+
+
+class GanttFilterForm(QueryForm):
+    workstream = SelectField("Workstream", default="")
+    lead = SelectField("Lead director", default="")
+    critical = BooleanField("Critical path only (float 0 or less, or driving go-live)")
+    late = BooleanField("Late only (overdue or forecast after due)")
+
+    def set_choices(
+        self, workstreams: list[Any], leads: list[Any], owners: list[Any] | None = None
+    ) -> None:
+        self.workstream.choices = [SelectChoice("", "All workstreams")] + [
+            SelectChoice(ws.code, f"{ws.code}: {ws.name}") for ws in workstreams
+        ]
+        self.lead.choices = _person_choices(leads, "Any lead")
+        if owners is not None and hasattr(self, "owner"):
+            self.owner.choices = _person_choices(owners, "Anyone")
+
+
+class MilestoneFilterForm(GanttFilterForm):
+    owner = SelectField("Owner", default="")
+    status = SelectField(
+        "Status",
+        default="",
+        choices=[SelectChoice("", "Any status")]
+        + [SelectChoice(s.value, s.label) for s in MilestoneStatus],
+    )
+    rag = SelectField("RAG", default="", choices=RAG_CHOICES)
+    open = BooleanField("Open only (not complete)")
+    overdue = BooleanField("Overdue only")
+    key = BooleanField("Key (board) milestones only")
+    due_from = DateField("Due on or after", validators=[Optional()])
+    due_to = DateField("Due on or before", validators=[Optional()])
+    sort = SelectField(
+        "Sort by", default="due", choices=[SelectChoice(k, v) for k, v in SORT_LABELS.items()]
+    )
+    descending = BooleanField("Reverse order")

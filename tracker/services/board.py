@@ -1,0 +1,195 @@
+"""Reading what the board's pages show beside the schedule: workstreams, leads, highlights,
+risks, a milestone's links and history. Every function runs a fixed number of queries."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, g
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from tracker.domain.board import RiskLine, risk_band
+from tracker.extensions import db
+from tracker.models import (
+    AuditEvent,
+    Dependency,
+    Milestone,
+    Person,
+    Programme,
+    Risk,
+    StatusUpdate,
+    Workstream,
+    WorkstreamLead,
+)
+from tracker.services.schedule import ProgrammeSchedule, programme_schedule
+
+TOP_RISKS = 5
+
+
+def schedule_for(programme: Programme) -> ProgrammeSchedule | None:
+    """The programme's schedule, computed at most once per request."""
+    cache = g.setdefault("schedules", {})
+    if programme.id not in cache:
+        cache[programme.id] = programme_schedule(programme)
+    return cache[programme.id]
+
+
+def workstreams(programme: Programme) -> list[Workstream]:
+    return list(
+        db.session.scalars(
+            select(Workstream)
+            .where(Workstream.programme_id == programme.id)
+            .options(selectinload(Workstream.lead_links).joinedload(WorkstreamLead.person))
+            .order_by(Workstream.display_order, Workstream.code)
+        )
+    )
+
+
+def workstream_or_404(programme: Programme, code: str) -> Workstream:
+    found = db.session.scalar(
+        select(Workstream)
+        .where(Workstream.programme_id == programme.id, Workstream.code == code.upper())
+        .options(selectinload(Workstream.lead_links).joinedload(WorkstreamLead.person))
+    )
+    if found is None:
+        abort(404, description=f"There is no workstream '{code}' in this programme.")
+    return found
+
+
+def latest_highlights(programme: Programme, today: date) -> dict[int, StatusUpdate]:
+    """Each workstream's most recent weekly highlight up to today, by workstream id."""
+    latest = (
+        select(StatusUpdate.workstream_id, func.max(StatusUpdate.week_start).label("week"))
+        .join(Workstream, Workstream.id == StatusUpdate.workstream_id)
+        .where(Workstream.programme_id == programme.id, StatusUpdate.week_start <= today)
+        .group_by(StatusUpdate.workstream_id)
+        .subquery()
+    )
+    updates = db.session.scalars(
+        select(StatusUpdate)
+        .join(
+            latest,
+            (latest.c.workstream_id == StatusUpdate.workstream_id)
+            & (latest.c.week == StatusUpdate.week_start),
+        )
+        .options(joinedload(StatusUpdate.author))
+    )
+    return {u.workstream_id: u for u in updates}
+
+
+def highlights(workstream: Workstream, today: date) -> list[StatusUpdate]:
+    """A workstream's weekly highlights up to today, newest first."""
+    return list(
+        db.session.scalars(
+            select(StatusUpdate)
+            .where(StatusUpdate.workstream_id == workstream.id, StatusUpdate.week_start <= today)
+            .options(joinedload(StatusUpdate.author))
+            .order_by(StatusUpdate.week_start.desc())
+        )
+    )
+
+
+def top_risks(programme: Programme, today: date, limit: int = TOP_RISKS) -> list[RiskLine]:
+    return risk_lines(programme, today)[:limit]
+
+
+def risk_lines(programme: Programme, today: date) -> list[RiskLine]:
+    """Open risks, highest current score first."""
+    risks = db.session.scalars(
+        select(Risk)
+        .where(Risk.programme_id == programme.id, Risk.status == "open")
+        .options(joinedload(Risk.owner), joinedload(Risk.workstream))
+    )
+    lines = [
+        RiskLine(
+            id=r.id,
+            ref=r.ref,
+            title=r.title,
+            owner=r.owner.name,
+            workstream=r.workstream.code if r.workstream else None,
+            score=r.consequence * r.likelihood,
+            target_score=r.target_consequence * r.target_likelihood,
+            band=risk_band(r.consequence * r.likelihood),
+            review_on=r.review_on,
+            review_overdue=r.review_on is not None and r.review_on < today,
+        )
+        for r in risks
+    ]
+    return sorted(lines, key=lambda r: (-r.score, r.ref))
+
+
+def leads(programme: Programme) -> list[Person]:
+    """Everyone who leads a workstream in the programme, by name."""
+    return list(
+        db.session.scalars(
+            select(Person)
+            .join(WorkstreamLead, WorkstreamLead.person_id == Person.id)
+            .join(Workstream, Workstream.id == WorkstreamLead.workstream_id)
+            .where(Workstream.programme_id == programme.id)
+            .distinct()
+            .order_by(Person.name)
+        )
+    )
+
+
+def owners(programme: Programme) -> list[Person]:
+    """Everyone who owns a milestone in the programme, by name."""
+    return list(
+        db.session.scalars(
+            select(Person)
+            .join(Milestone, Milestone.owner_id == Person.id)
+            .where(Milestone.programme_id == programme.id)
+            .distinct()
+            .order_by(Person.name)
+        )
+    )
+
+
+def workstreams_led_by(programme: Programme, person_id: int) -> frozenset[str]:
+    return frozenset(
+        db.session.scalars(
+            select(Workstream.code)
+            .join(WorkstreamLead, WorkstreamLead.workstream_id == Workstream.id)
+            .where(Workstream.programme_id == programme.id, WorkstreamLead.person_id == person_id)
+        )
+    )
+
+
+def refs_owned_by(programme: Programme, person_id: int) -> frozenset[str]:
+    return frozenset(
+        db.session.scalars(
+            select(Milestone.ref).where(
+                Milestone.programme_id == programme.id, Milestone.owner_id == person_id
+            )
+        )
+    )
+
+
+def milestone_or_404(programme: Programme, ref: str) -> Milestone:
+    found = db.session.scalar(
+        select(Milestone)
+        .where(Milestone.programme_id == programme.id, Milestone.ref == ref.upper())
+        .options(
+            joinedload(Milestone.owner),
+            joinedload(Milestone.completed_by),
+            joinedload(Milestone.workstream),
+            selectinload(Milestone.predecessor_links).joinedload(Dependency.predecessor),
+            selectinload(Milestone.successor_links).joinedload(Dependency.successor),
+        )
+    )
+    if found is None:
+        abort(404, description=f"There is no milestone '{ref}' in this programme.")
+    return found
+
+
+def history(entity_type: str, entity_id: int, limit: int = 200) -> list[AuditEvent]:
+    """The audit trail of one record, newest first."""
+    return list(
+        db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.entity_type == entity_type, AuditEvent.entity_id == entity_id)
+            .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+            .limit(limit)
+        )
+    )
