@@ -6,6 +6,7 @@ database's CHECK constraints are the backstop, these are the messages people rea
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -40,6 +41,7 @@ def raise_if(errors: list[FieldError], entity: str = "") -> None:
         raise ValidationError(errors, entity)
 
 
+@functools.lru_cache(maxsize=4096)  # a Gantt page formats the same few hundred days often
 def format_date(d: date) -> str:
     """Dates as NHS documents write them: 1 July 2022."""
     return f"{d.day} {d:%B %Y}"

@@ -58,11 +58,14 @@ def calendar_for(programme: Programme) -> WorkingCalendar:
 
 
 def planned_milestones(
-    programme: Programme, baseline_starts: dict[str, date | None] | None = None
+    programme: Programme,
+    baseline_starts: dict[str, date | None] | None = None,
+    refs: dict[int, str] | None = None,
 ) -> list[PlannedMilestone]:
     """Every milestone as the engine sees it, with its due date in the current baseline.
 
-    ``baseline_starts``, when given, is filled with each milestone's baseline start."""
+    ``baseline_starts`` and ``refs``, when given, are filled with each milestone's baseline
+    start (by ref) and its ref (by id)."""
     owner = aliased(Person)
     baseline_item = aliased(BaselineItem)
     baseline_join = and_(
@@ -85,6 +88,7 @@ def planned_milestones(
             Milestone.is_key,
             baseline_item.due_date,
             baseline_item.planned_start,
+            Milestone.id,
         )
         .join(Workstream, Workstream.id == Milestone.workstream_id)
         .join(owner, owner.id == Milestone.owner_id)
@@ -97,6 +101,8 @@ def planned_milestones(
         milestones.append(_planned(*row[:13]))
         if baseline_starts is not None:
             baseline_starts[row[0]] = row[13]
+        if refs is not None:
+            refs[row[14]] = row[0]
     return milestones
 
 
@@ -133,16 +139,25 @@ def _planned(*row: Any) -> PlannedMilestone:
     )
 
 
-def planned_dependencies(programme: Programme) -> list[PlannedDependency]:
-    predecessor, successor = aliased(Milestone), aliased(Milestone)
+def planned_dependencies(
+    programme: Programme, refs: dict[int, str] | None = None
+) -> list[PlannedDependency]:
+    """Every link by milestone ref. ``refs`` (milestone id to ref), when the caller has it,
+    saves joining the milestone table twice."""
+    if refs is None:
+        refs = dict(
+            db.session.execute(
+                select(Milestone.id, Milestone.ref).where(Milestone.programme_id == programme.id)
+            ).tuples()
+        )
     rows = db.session.execute(
-        select(predecessor.ref, successor.ref, Dependency.type, Dependency.lag_days)
-        .join(predecessor, predecessor.id == Dependency.predecessor_id)
-        .join(successor, successor.id == Dependency.successor_id)
+        select(
+            Dependency.predecessor_id, Dependency.successor_id, Dependency.type, Dependency.lag_days
+        )
         .where(Dependency.programme_id == programme.id)
         .order_by(Dependency.id)
-    )
-    return [PlannedDependency(p, s, t, lag) for p, s, t, lag in rows]
+    ).tuples()
+    return [PlannedDependency(refs[p], refs[s], t, lag) for p, s, t, lag in rows]
 
 
 def go_live_ref(programme: Programme, milestones: list[PlannedMilestone]) -> str | None:
@@ -159,8 +174,9 @@ def programme_schedule(
 ) -> ProgrammeSchedule | None:
     """Forecast the programme as it stands today; None when it has no milestones yet."""
     baseline_starts: dict[str, date | None] = {}
-    milestones = planned_milestones(programme, baseline_starts)
-    dependencies = planned_dependencies(programme)
+    refs: dict[int, str] = {}
+    milestones = planned_milestones(programme, baseline_starts, refs)
+    dependencies = planned_dependencies(programme, refs)
     ref = go_live_ref(programme, milestones)
     if ref is None:
         return None
