@@ -145,18 +145,19 @@ def planned_dependencies(
     """Every link by milestone ref. ``refs`` (milestone id to ref), when the caller has it,
     saves joining the milestone table twice."""
     if refs is None:
-        refs = dict(
-            db.session.execute(
+        refs = {
+            milestone_id: ref
+            for milestone_id, ref in db.session.execute(
                 select(Milestone.id, Milestone.ref).where(Milestone.programme_id == programme.id)
-            ).tuples()
-        )
+            )
+        }
     rows = db.session.execute(
         select(
             Dependency.predecessor_id, Dependency.successor_id, Dependency.type, Dependency.lag_days
         )
         .where(Dependency.programme_id == programme.id)
         .order_by(Dependency.id)
-    ).tuples()
+    )
     return [PlannedDependency(refs[p], refs[s], t, lag) for p, s, t, lag in rows]
 
 
