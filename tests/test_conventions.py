@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 
 ROOT = Path(__file__).resolve().parent.parent
 PURE_PACKAGES = [ROOT / "tracker" / "domain", ROOT / "tracker" / "scheduling"]
@@ -43,3 +46,24 @@ def test_seeded_people_use_example_org_addresses() -> None:
     for people in (ROOT / "seed").glob("*/people.yaml"):
         for person in yaml.safe_load(people.read_text())["people"]:
             assert person["email"].endswith("@example.org"), person["email"]
+
+
+def test_urls_are_kebab_case_and_scoped_by_programme(app: Flask) -> None:
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        literal = re.sub(r"<[^>]+>", "", rule.rule)
+        assert literal == literal.lower() and "_" not in literal, rule.rule
+        if rule.endpoint != "main.index":
+            assert rule.rule.startswith("/p/<slug>/"), f"{rule.rule} is not scoped by programme"
+
+
+def test_every_page_renders_for_the_seeded_programme(app: Flask, client: FlaskClient) -> None:
+    # Fill each URL's variables from the seed, so a new page cannot ship untested.
+    values = {"slug": "kent-and-medway", "ref": "PEO-09", "code": "PEO"}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static" or "GET" not in (rule.methods or ()):
+            continue
+        url = rule.build({name: values[name] for name in rule.arguments})[1]
+        response = client.get(url)
+        assert response.status_code in (200, 302), (url, response.status_code)
