@@ -13,6 +13,7 @@ Usage: .venv/bin/python bench/schedule_engine.py [--runs 5] [--sizes 1000,10000,
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import os
 import platform
@@ -73,12 +74,10 @@ def time_call(fn: Callable[[], object], runs: int) -> float:
 
 
 def cpu_model() -> str:
-    try:
+    with contextlib.suppress(OSError):  # not Linux: fall back to platform.processor()
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
                 return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
     return platform.processor() or "unknown"
 
 
