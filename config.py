@@ -53,6 +53,26 @@ class Config:
     # password until an admin runs `flask users reset-password`.
     SEED_USER_PASSWORD = os.environ.get("SEED_USER_PASSWORD")
 
+    # Session cookies: never readable by scripts, not sent on cross-site requests, and only
+    # over HTTPS when the app is served over HTTPS (APP_BASE_URL says which).
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool(
+        "SESSION_COOKIE_SECURE", os.environ.get("APP_BASE_URL", "").startswith("https://")
+    )
+    PERMANENT_SESSION_LIFETIME = 12 * 60 * 60  # seconds: a working day, then sign in again
+    # How many reverse proxies sit in front of the app (X-Forwarded-For/-Proto/-Host are
+    # trusted from that many hops); 0 when gunicorn faces clients directly.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    # Sign-in attempts per client address. With several gunicorn workers or servers, point
+    # RATELIMIT_STORAGE_URI at a shared store (redis://, memcached://) so they count together.
+    SIGN_IN_RATE_LIMIT = os.environ.get("SIGN_IN_RATE_LIMIT", "5 per minute; 30 per hour")
+    # And per email address, so one person's password is not guessed from many addresses.
+    SIGN_IN_ACCOUNT_RATE_LIMIT = os.environ.get("SIGN_IN_ACCOUNT_RATE_LIMIT", "20 per hour")
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
     SMTP_HOST = os.environ.get("SMTP_HOST", "localhost")
     SMTP_PORT = int(os.environ.get("SMTP_PORT", "25"))
     SMTP_USERNAME = os.environ.get("SMTP_USERNAME")
@@ -72,6 +92,9 @@ class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "testing-secret-key"  # noqa: S105
     SEED_USER_PASSWORD = "test-password-2022"  # noqa: S105
+    # Tests sign in often; the rate-limit tests set their own lower limits.
+    SIGN_IN_RATE_LIMIT = "1000 per minute"
+    SIGN_IN_ACCOUNT_RATE_LIMIT = "1000 per minute"
 
 
 PROFILES: dict[str, type[Config]] = {

@@ -9,6 +9,7 @@ removes it at the end, so it leaves no tables behind.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Iterator
 from datetime import date
@@ -134,6 +135,7 @@ def app(_seeded_app: Flask) -> Iterator[Flask]:
         outer = connection.begin()
         db.session.remove()
         db.session.configure(bind=connection, join_transaction_mode="create_savepoint")
+        _seeded_app.test_client_class = Client
         try:
             yield _seeded_app
         finally:
@@ -143,9 +145,100 @@ def app(_seeded_app: Flask) -> Iterator[Flask]:
             connection.close()
 
 
+BOARD_MEMBER = "paul.bentley@example.org"
+ADMIN = "sarah.collins@example.org"
+# Becca Bradd leads PEO, MED and ENG; Mike Gilbert leads GOV.
+LEAD = "becca.bradd@example.org"
+OTHER_LEAD = "mike.gilbert@example.org"
+EMAIL_BY_ROLE = {"board": BOARD_MEMBER, "admin": ADMIN, "lead": LEAD}
+
+CSRF_INPUT = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|'
+    r'type="hidden" name="csrf_token" value="([^"]+)"'
+)
+
+
+class Client(FlaskClient):
+    """The test client, sending the session's CSRF token with every form it posts, as a
+    browser would. `post(..., csrf=False)` sends none, for testing that CSRF is enforced."""
+
+    def csrf_token(self) -> str:
+        html = self.get("/account/password").get_data(as_text=True)
+        found = CSRF_INPUT.search(html) or CSRF_INPUT.search(
+            self.get("/sign-in").get_data(as_text=True)
+        )
+        assert found, "no CSRF token on the page"
+        return found.group(1) or found.group(2)
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        # The `app` fixture keeps an app context open for the test body, and Flask reuses it
+        # for each request, `g` included; empty `g` so that each request starts afresh (the
+        # signed-in user, the schedule) as it does in production.
+        from flask import g, has_app_context
+
+        if has_app_context():
+            for name in list(vars(g)):
+                delattr(g, name)
+        return super().open(*args, **kwargs)
+
+    def post(self, *args: Any, csrf: bool = True, **kwargs: Any) -> Any:
+        data = kwargs.get("data")
+        if csrf and (data is None or isinstance(data, dict)) and "json" not in kwargs:
+            data = dict(data or {})
+            data.setdefault("csrf_token", self.csrf_token())
+            kwargs["data"] = data
+        return super().post(*args, **kwargs)
+
+
+def sign_in_as(client: FlaskClient, email: str) -> FlaskClient:
+    """Puts a signed-in session in the client's cookie, as the sign-in form would (the form
+    itself is tested in test_auth.py; this skips the deliberately slow password hash)."""
+    from tracker.services.accounts import user_by_email
+
+    user = user_by_email(email)
+    assert user is not None, email
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+    return client
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(_seeded_app: Flask) -> None:
+    from tracker.extensions import limiter
+
+    with _seeded_app.app_context():
+        limiter.reset()
+
+
+@pytest.fixture()
+def anonymous_client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
 @pytest.fixture()
 def client(app: Flask) -> FlaskClient:
-    return app.test_client()
+    """Signed in as a board member, who reads every page and changes nothing."""
+    return sign_in_as(app.test_client(), BOARD_MEMBER)
+
+
+@pytest.fixture()
+def admin_client(app: Flask) -> FlaskClient:
+    return sign_in_as(app.test_client(), ADMIN)
+
+
+@pytest.fixture()
+def lead_client(app: Flask) -> FlaskClient:
+    """Becca Bradd, lead of PEO, MED and ENG."""
+    return sign_in_as(app.test_client(), LEAD)
+
+
+@pytest.fixture(params=["admin", "lead", "board"])
+def role_client(request: pytest.FixtureRequest, app: Flask) -> FlaskClient:
+    """One client per role (parametrised); `role_client.role` says which."""
+    client = sign_in_as(app.test_client(), EMAIL_BY_ROLE[request.param])
+    client.role = request.param  # type: ignore[attr-defined]
+    return client
 
 
 @pytest.fixture()

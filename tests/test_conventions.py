@@ -48,22 +48,124 @@ def test_seeded_people_use_example_org_addresses() -> None:
             assert person["email"].endswith("@example.org"), person["email"]
 
 
+# Pages that belong to the instance, not to one programme.
+INSTANCE_WIDE = ("main.", "auth.", "users.")
+PUBLIC = {"auth.sign_in", "static"}
+
+
 def test_urls_are_kebab_case_and_scoped_by_programme(app: Flask) -> None:
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static":
             continue
         literal = re.sub(r"<[^>]+>", "", rule.rule)
         assert literal == literal.lower() and "_" not in literal, rule.rule
-        if rule.endpoint != "main.index":
+        if not rule.endpoint.startswith(INSTANCE_WIDE):
             assert rule.rule.startswith("/p/<slug>/"), f"{rule.rule} is not scoped by programme"
 
 
-def test_every_page_renders_for_the_seeded_programme(app: Flask, client: FlaskClient) -> None:
-    # Fill each URL's variables from the seed, so a new page cannot ship untested.
-    values = {"slug": "kent-and-medway", "ref": "PEO-09", "code": "PEO"}
+def url_values(app: Flask) -> dict[str, object]:
+    """A value from the seed for every URL variable, so a new page cannot ship untested."""
+    from sqlalchemy import select
+
+    from tracker.extensions import db
+    from tracker.models import Dependency, Milestone, User
+
+    with app.test_request_context():
+        peo_09 = db.session.scalar(select(Milestone).where(Milestone.ref == "PEO-09"))
+        link = db.session.scalar(
+            select(Dependency).where(Dependency.successor_id == peo_09.id).limit(1)
+        )
+        user = db.session.scalar(select(User).limit(1))
+        return {
+            "slug": "kent-and-medway",
+            "ref": "PEO-09",
+            "code": "PEO",
+            "dependency_id": link.id,
+            "user_id": user.id,
+            "week": "2022-04-04",
+        }
+
+
+def urls(app: Flask, method: str) -> list[tuple[str, str]]:
+    values = url_values(app)
+    found = []
     for rule in app.url_map.iter_rules():
-        if rule.endpoint == "static" or "GET" not in (rule.methods or ()):
+        if rule.endpoint == "static" or method not in (rule.methods or ()):
             continue
-        url = rule.build({name: values[name] for name in rule.arguments})[1]
+        missing = set(rule.arguments) - set(values)
+        assert not missing, f"add a seed value for {missing} of {rule.rule} to url_values()"
+        found.append((rule.endpoint, rule.build({n: values[n] for n in rule.arguments})[1]))
+    return found
+
+
+@pytest.mark.parametrize("role", ["admin", "lead", "board"])
+def test_every_page_renders_for_every_role(app: Flask, role: str) -> None:
+    from tests.conftest import EMAIL_BY_ROLE, Client, sign_in_as
+
+    app.test_client_class = Client
+    client = sign_in_as(app.test_client(), EMAIL_BY_ROLE[role])
+    for endpoint, url in urls(app, "GET"):
+        if endpoint == "auth.sign_in":
+            continue
         response = client.get(url)
-        assert response.status_code in (200, 302), (url, response.status_code)
+        # 403: a page only admins may open (the role tests say which).
+        allowed = (200, 302, 403) if role != "admin" else (200, 302)
+        assert response.status_code in allowed, (role, url, response.status_code)
+
+
+def test_every_page_needs_sign_in(app: Flask, anonymous_client: FlaskClient) -> None:
+    for endpoint, url in urls(app, "GET"):
+        if endpoint in PUBLIC:
+            continue
+        response = anonymous_client.get(url)
+        assert response.status_code == 302, url
+        assert response.location.startswith("/sign-in?next="), url
+
+
+def test_every_change_needs_sign_in_and_a_csrf_token(
+    app: Flask, anonymous_client: FlaskClient, admin_client: FlaskClient
+) -> None:
+    posts = [(e, u) for e, u in urls(app, "POST") if e not in PUBLIC]
+    assert len(posts) >= 2
+    for _endpoint, url in posts:
+        response = anonymous_client.post(url, data={})
+        assert response.status_code == 302, url
+        assert response.location.startswith("/sign-in"), url
+        # Signed in as admin, but without the token a forged form would lack.
+        response = admin_client.post(url, data={}, csrf=False)
+        assert response.status_code == 400, url
+        assert "CSRF" in response.get_data(as_text=True), url
+
+
+def test_security_headers_on_every_response(client: FlaskClient) -> None:
+    for url in (
+        "/p/kent-and-medway/",
+        "/p/kent-and-medway/gantt",
+        "/sign-in",
+        "/nowhere",
+        "/static/build/tracker.css",
+    ):
+        response = client.get(url)
+        csp = response.headers["Content-Security-Policy"]
+        directives = dict(d.strip().split(" ", 1) for d in csp.split(";"))
+        assert directives["default-src"] == "'self'"
+        script = directives["script-src"].split()
+        assert script[0] == "'self'" and len(script) == 2 and script[1].startswith("'nonce-")
+        assert "'unsafe-inline'" not in directives["script-src"]
+        assert directives["frame-ancestors"] == "'none'"
+        assert not any("http" in v for v in directives.values()), "no other host"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def test_every_inline_script_carries_the_nonce(client: FlaskClient) -> None:
+    from bs4 import BeautifulSoup
+
+    for url in ("/p/kent-and-medway/", "/p/kent-and-medway/gantt"):
+        response = client.get(url)
+        nonce = re.search(r"'nonce-([^']+)'", response.headers["Content-Security-Policy"])
+        page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+        for script in page.find_all("script"):
+            if script.get("src") or script.get("type") == "application/json":
+                continue
+            assert script.get("nonce") == nonce.group(1), script

@@ -45,7 +45,7 @@ def _configure(app: Flask, overrides: dict[str, Any]) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from tracker import audit
+    from tracker import audit, security
     from tracker.extensions import Session, configure_engines, db, migrate
 
     configure_engines()
@@ -58,6 +58,7 @@ def _init_extensions(app: Flask) -> None:
         render_as_batch=True,  # SQLite can only alter tables by copying them
     )
     audit.install(Session)
+    security.init_app(app)
 
 
 def _register_templates(app: Flask) -> None:
@@ -67,12 +68,27 @@ def _register_templates(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from tracker.auth import bp as auth_bp
     from tracker.dashboard import bp as dashboard_bp
+    from tracker.history import bp as history_bp
     from tracker.main import bp as main_bp
     from tracker.plan import bp as plan_bp
+    from tracker.planning import bp as planning_bp
     from tracker.risks import bp as risks_bp
+    from tracker.updates import bp as updates_bp
+    from tracker.users import bp as users_bp
 
-    for blueprint in (main_bp, dashboard_bp, plan_bp, risks_bp):
+    for blueprint in (
+        main_bp,
+        auth_bp,
+        dashboard_bp,
+        plan_bp,
+        updates_bp,
+        planning_bp,
+        risks_bp,
+        history_bp,
+        users_bp,
+    ):
         app.register_blueprint(blueprint)
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from flask_limiter import Limiter
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_sqlalchemy.session import Session as FlaskSession
+from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
@@ -49,3 +52,16 @@ def configure_engines() -> None:
     if not event.contains(Engine, "connect", _sqlite_on_connect):
         event.listen(Engine, "connect", _sqlite_on_connect)
         event.listen(Engine, "begin", _sqlite_on_begin)
+
+
+def _client_address() -> str:
+    from flask import request
+
+    return request.remote_addr or "unknown"
+
+
+login_manager = LoginManager()
+csrf = CSRFProtect()
+# Keys on the client's address as the app sees it; behind a proxy set TRUSTED_PROXIES so
+# that address is the real client's, not the proxy's.
+limiter = Limiter(key_func=_client_address, default_limits=[])

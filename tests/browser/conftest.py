@@ -154,13 +154,33 @@ def context(browser: Browser, live_server: str, traffic: Traffic) -> Iterator[Br
 
 
 @pytest.fixture()
-def page(context: BrowserContext, traffic: Traffic) -> Page:
-    """A page in its own context, at 1400 × 1000. The test fails if the page asked another
-    host for anything, got an error response, or threw a JavaScript error (see the hook
-    below)."""
+def anonymous_page(context: BrowserContext, traffic: Traffic) -> Page:
+    """A page in its own context, at 1400 × 1000, not signed in. The test fails if the page
+    asked another host for anything, got an error response, or threw a JavaScript error (see
+    the hook below)."""
     page = context.new_page()
     page.on("pageerror", lambda error: traffic.errors.append(str(error)))
     return page
+
+
+def sign_in(page: Page, email: str, password: str | None = None) -> None:
+    """Signs in through the sign-in form, as a person would (seeded accounts by default)."""
+    from config import TestingConfig
+
+    password = password or TestingConfig.SEED_USER_PASSWORD or ""
+    page.goto("/sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    assert "/sign-in" not in page.url, f"{email} could not sign in"
+
+
+@pytest.fixture()
+def page(anonymous_page: Page) -> Page:
+    """A page signed in as a board member, who reads every page and changes nothing."""
+    sign_in(anonymous_page, "paul.bentley@example.org")
+    return anonymous_page
 
 
 @pytest.hookimpl(wrapper=True)

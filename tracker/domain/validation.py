@@ -194,3 +194,39 @@ def check_rag(field: str, value: str | None, allow_blue: bool = False) -> list[F
     if value not in allowed:
         return [FieldError(field, f"'{value}' must be one of {', '.join(allowed)}")]
     return []
+
+
+# NCSC guidance: length beats complexity rules, and never cap what people may use.
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 200
+
+
+def check_password(
+    password: str | None, email: str = "", field: str = "password"
+) -> list[FieldError]:
+    if not password:
+        return [FieldError(field, "Enter a password")]
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return [
+            FieldError(field, f"The password must be at least {MIN_PASSWORD_LENGTH} characters")
+        ]
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return [FieldError(field, f"The password must be at most {MAX_PASSWORD_LENGTH} characters")]
+    if email and password.strip().lower() in (email.lower(), email.split("@")[0].lower()):
+        return [FieldError(field, "The password must not be your email address")]
+    return []
+
+
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def normalise_email(email: str | None) -> str:
+    return (email or "").strip().lower()
+
+
+def check_email(email: str | None, field: str = "email") -> list[FieldError]:
+    if not email:
+        return [FieldError(field, "Enter an email address")]
+    if not EMAIL_PATTERN.match(email) or len(email) > 254:
+        return [FieldError(field, f"'{email}' is not an email address, like name@example.org")]
+    return []

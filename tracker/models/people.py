@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, String
@@ -69,6 +70,29 @@ class User(Timestamps, Base):
     @property
     def email(self) -> str:
         return self.person.email
+
+    @property
+    def name(self) -> str:
+        return self.person.name
+
+    # What Flask-Login asks of a user (`is_active` is the column above). Not UserMixin:
+    # its __eq__ would make instances unhashable, which SQLAlchemy's identity map needs.
+    is_authenticated = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        """The id in the session cookie, tied to the password: changing or resetting the
+        password signs the account out everywhere else."""
+        return f"{self.id}.{self.session_token}"
+
+    @property
+    def session_token(self) -> str:
+        digest = hashlib.sha256((self.password_hash or "").encode()).hexdigest()
+        return digest[:16]
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
 
     @property
     def audit_label(self) -> str:

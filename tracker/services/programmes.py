@@ -58,3 +58,9 @@ def workstream_summaries(programme: Programme) -> list[WorkstreamSummary]:
         )
     }
     return [WorkstreamSummary(ws, *counts.get(ws.id, (0, 0))) for ws in workstreams]
+
+
+def workstream_ids(programme: Programme) -> frozenset[int]:
+    return frozenset(
+        db.session.scalars(select(Workstream.id).where(Workstream.programme_id == programme.id))
+    )

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_limiter import RateLimitExceeded
+from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from tracker.auth.forms import ChangePasswordForm, SignInForm
+from tracker.domain.validation import ValidationError, normalise_email
+from tracker.extensions import db, limiter
+from tracker.security import safe_next
+from tracker.services import accounts
+
+bp = Blueprint("auth", __name__)
+
+# Never says which of the two was wrong: that would tell a stranger who has an account.
+WRONG_DETAILS = "The email address or password is wrong, or the account is not active."
+TOO_MANY = (
+    "Too many sign-in attempts. For your security, wait a minute before trying again. "
+    "If you have forgotten your password, ask the programme office to reset it."
+)
+
+
+def _email_key() -> str:
+    return "sign-in:" + normalise_email(request.form.get("email", ""))
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["SIGN_IN_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["SIGN_IN_ACCOUNT_RATE_LIMIT"], methods=["POST"], key_func=_email_key
+)
+def sign_in() -> str | Response:
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = SignInForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            db.session.commit()
+            session.clear()  # a fresh session: nothing carried over from before sign-in
+            login_user(user)
+            return redirect(safe_next(request.args.get("next"), url_for("main.index")))
+        form.form_errors.append(WRONG_DETAILS)
+    return render_template("auth/sign_in.html", form=form)
+
+
+@bp.app_errorhandler(RateLimitExceeded)
+def too_many_attempts(error: RateLimitExceeded) -> tuple[str, int]:
+    form = SignInForm()
+    form.form_errors.append(TOO_MANY)
+    return render_template("auth/sign_in.html", form=form), 429
+
+
+@bp.post("/sign-out")
+def sign_out() -> Response:
+    logout_user()
+    session.clear()
+    flash("You have signed out.", "info")
+    return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+def change_password() -> str | Response:
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if form.new_password.data != form.confirm_password.data:
+            form.confirm_password.errors.append("The two new passwords do not match")
+        else:
+            user = current_user._get_current_object()  # the User itself, not the proxy
+            try:
+                accounts.change_password(user, form.current_password.data, form.new_password.data)
+            except ValidationError as exc:
+                for error in exc.errors:
+                    getattr(form, error.field, form.new_password).errors.append(error.message)
+            else:
+                db.session.commit()
+                # The session id includes a token of the password: renew this session's.
+                login_user(user)
+                flash("Your password has been changed.", "success")
+                return redirect(url_for("main.index"))
+    return render_template("auth/change_password.html", form=form)

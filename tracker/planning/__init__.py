@@ -1,0 +1,5 @@
+"""The programme office's plan edits: milestones, dependencies, baselines, go-live target."""
+
+from tracker.planning.routes import bp
+
+__all__ = ["bp"]

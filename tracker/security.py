@@ -1,0 +1,123 @@
+"""Sign-in for every page, roles on the server, CSRF, rate limits and security headers."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any, NoReturn
+
+from flask import Flask, abort, g, request
+from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wrappers import Response
+
+from tracker.domain.permissions import Viewer
+from tracker.extensions import csrf, limiter, login_manager
+
+# Endpoints anyone may reach without signing in.
+PUBLIC_ENDPOINTS = {"auth.sign_in", "static"}
+
+
+def init_app(app: Flask) -> None:
+    if app.config.get("TRUSTED_PROXIES"):
+        count = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count
+        )
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Sign in to see that page."
+    login_manager.login_message_category = "info"
+    # A session cookie used from another address or browser is marked not fresh.
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> Any:
+        from tracker.services.accounts import load_user as load
+
+        return load(user_id)
+
+    app.before_request(_require_sign_in)
+    app.after_request(_security_headers)
+    app.context_processor(_template_context)
+
+
+def _require_sign_in() -> Response | None:
+    if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+        return None
+    if current_user.is_authenticated:
+        return None
+    return login_manager.unauthorized()
+
+
+def csp_nonce() -> str:
+    """A fresh nonce per response for the few inline scripts the layout needs."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return str(g.csp_nonce)
+
+
+def _security_headers(response: Response) -> Response:
+    nonce = csp_nonce()
+    response.headers["Content-Security-Policy"] = "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src 'self' 'nonce-{nonce}'",
+            # Plotly sets style attributes and adds <style> elements as it draws.
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data:",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    if request.is_secure:
+        response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    if current_user and current_user.is_authenticated and "Cache-Control" not in response.headers:
+        # Pages for a signed-in user are not for shared caches or the back button after
+        # signing out.
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _template_context() -> dict[str, Any]:
+    return {"cspNonce": csp_nonce(), "viewer": current_viewer}
+
+
+def current_viewer() -> Viewer:
+    """The signed-in user as the permission rules see them, worked out once per request."""
+    if "viewer" not in g:
+        if current_user.is_authenticated:
+            from tracker.services.accounts import viewer_for
+
+            g.viewer = viewer_for(current_user)
+        else:
+            g.viewer = Viewer(role="anonymous")
+    viewer: Viewer = g.viewer
+    return viewer
+
+
+def forbid(reason: str = "Your role does not allow that change.") -> NoReturn:
+    abort(403, description=reason)
+
+
+def require(allowed: bool, reason: str = "Your role does not allow that change.") -> None:
+    """Stop the request with 403 unless the rule allowed it."""
+    if not allowed:
+        forbid(reason)
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only paths on this site, never another host (an open redirect helps phishing)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
