@@ -197,3 +197,23 @@ def test_passwords_are_stored_with_scrypt(app: Flask) -> None:
     user = accounts.user_by_email(LEAD)
     assert user.password_hash.startswith("scrypt:")
     assert PASSWORD not in user.password_hash
+
+
+def test_changes_in_a_request_are_attributed_to_the_signed_in_user(
+    lead_client: FlaskClient,
+) -> None:
+    from sqlalchemy import select
+
+    from tracker.models import AuditEvent
+
+    lead_client.post(
+        "/account/password",
+        data={
+            "current_password": PASSWORD,
+            "new_password": "a long new passphrase",
+            "confirm_password": "a long new passphrase",
+        },
+    )
+    event = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)).one()
+    assert (event.actor, event.field, event.new_value) == ("Becca Bradd", "password_hash", "(set)")
+    assert event.user_id == accounts.user_by_email(LEAD).id

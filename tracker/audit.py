@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -55,6 +55,15 @@ def acting_as(actor: Actor) -> Iterator[Actor]:
         yield actor
     finally:
         _actor.reset(token)
+
+
+def start_acting(actor: Actor) -> Token[Actor | None]:
+    """Like acting_as, for code that cannot wrap a block (a request's start and end)."""
+    return _actor.set(actor)
+
+
+def stop_acting(token: Token[Actor | None]) -> None:
+    _actor.reset(token)
 
 
 def current_actor() -> Actor:

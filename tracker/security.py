@@ -10,6 +10,7 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
+from tracker import audit
 from tracker.domain.permissions import Viewer
 from tracker.extensions import csrf, limiter, login_manager
 
@@ -39,6 +40,8 @@ def init_app(app: Flask) -> None:
         return load(user_id)
 
     app.before_request(_require_sign_in)
+    app.before_request(_attribute_changes)
+    app.teardown_request(_stop_attributing)
     app.after_request(_security_headers)
     app.context_processor(_template_context)
 
@@ -49,6 +52,18 @@ def _require_sign_in() -> Response | None:
     if current_user.is_authenticated:
         return None
     return login_manager.unauthorized()
+
+
+def _attribute_changes() -> None:
+    """Every change made while handling the request is recorded against the signed-in user."""
+    if current_user.is_authenticated:
+        g.audit_token = audit.start_acting(audit.Actor(current_user.name, current_user.id))
+
+
+def _stop_attributing(error: BaseException | None) -> None:
+    token = g.pop("audit_token", None)
+    if token is not None:
+        audit.stop_acting(token)
 
 
 def csp_nonce() -> str:
