@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from datetime import date, datetime
 
 from flask import Flask
@@ -23,6 +24,21 @@ def london_time(value: datetime | None) -> str:
     return f"{format_date(local.date())} {local:%H:%M}"
 
 
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def audit_value(value: str | None) -> str:
+    """An old or new value from the audit trail as people read it (dates as 6 May 2022)."""
+    if value is None:
+        return "–"
+    if _ISO_DATE.match(value):
+        try:
+            return format_date(date.fromisoformat(value))
+        except ValueError:
+            return value
+    return value
+
+
 def register(app: Flask) -> None:
     # NHS.UK frontend's macros come from the nhsuk-frontend-jinja package and expect
     # chainable undefined values (params.service.text with no service given).
@@ -31,3 +47,4 @@ def register(app: Flask) -> None:
     app.jinja_env.undefined = ChainableUndefined
     app.add_template_filter(long_date, "long_date")
     app.add_template_filter(london_time, "london_time")
+    app.add_template_filter(audit_value, "audit_value")

@@ -230,3 +230,41 @@ def check_email(email: str | None, field: str = "email") -> list[FieldError]:
     if not EMAIL_PATTERN.match(email) or len(email) > 254:
         return [FieldError(field, f"'{email}' is not an email address, like name@example.org")]
     return []
+
+
+def check_completion(completed_on: date | None, today: date) -> list[FieldError]:
+    """A milestone is completed on a real day: never in the future."""
+    if completed_on is None:
+        return [FieldError("completed_on", "Enter the date it was completed")]
+    if completed_on > today:
+        return [
+            FieldError(
+                "completed_on",
+                f"The completion date {format_date(completed_on)} is in the future: "
+                f"enter today ({format_date(today)}) or earlier",
+            )
+        ]
+    return []
+
+
+def check_forecast(forecast_date: date | None, reason: str | None, today: date) -> list[FieldError]:
+    errors = []
+    if forecast_date is None:
+        errors.append(FieldError("forecast_date", "Enter the date you now expect it done"))
+    elif forecast_date < today:
+        errors.append(
+            FieldError(
+                "forecast_date",
+                f"The forecast {format_date(forecast_date)} is in the past: if it is done, "
+                "mark it complete instead",
+            )
+        )
+    if not (reason and reason.strip()):
+        errors.append(FieldError("forecast_reason", "Say why the date has moved"))
+    return errors
+
+
+def check_reason(field: str, reason: str | None, what: str) -> list[FieldError]:
+    if not (reason and reason.strip()):
+        return [FieldError(field, f"Say why {what}")]
+    return []

@@ -1,0 +1,442 @@
+"""The lead's workflow: "My workstreams", completing with evidence, forecasts, blocks, weekly
+highlights, and the programme office's reopen. Every change is tested for each role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import pytest
+from bs4 import BeautifulSoup
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from tests.conftest import OTHER_LEAD, sign_in_as
+from tests.test_board_pages import card, soup
+from tracker.audit import Actor, acting_as
+from tracker.extensions import db
+from tracker.models import AuditEvent, Milestone, StatusUpdate, Workstream
+from tracker.services.editing import opened_now
+
+BASE = "/p/kent-and-medway"
+
+
+def milestone(ref: str) -> Milestone:
+    db.session.expire_all()
+    found = db.session.scalar(select(Milestone).where(Milestone.ref == ref))
+    assert found is not None
+    return found
+
+
+def snapshot(ref: str) -> dict[str, Any]:
+    m = milestone(ref)
+    return {c.key: getattr(m, c.key) for c in Milestone.__table__.columns}
+
+
+def audit_count() -> int:
+    return len(db.session.scalars(select(AuditEvent.id)).all())
+
+
+def form_data(ref: str, **fields: str) -> dict[str, Any]:
+    """What the form would post, opened just now at the milestone's current version."""
+    return {"version": milestone(ref).version, "opened_at": opened_now(), **fields}
+
+
+def section_refs(page: BeautifulSoup, heading_id: str) -> list[str]:
+    heading = page.find("h2", id=heading_id)
+    table = heading.find_next_sibling()
+    if table.name != "table":
+        return []
+    return [row["data-ref"] for row in table.tbody.find_all("tr")]
+
+
+# --- My workstreams ---------------------------------------------------------------------
+
+
+def test_my_workstreams_groups_the_leads_milestones(lead_client: FlaskClient) -> None:
+    page = soup(lead_client, f"{BASE}/my-workstreams")
+    groups = {
+        g: section_refs(page, g)
+        for g in ("overdue", "this-week", "next-two-weeks", "later", "done")
+    }
+    everything = [ref for refs in groups.values() for ref in refs]
+    # Only Becca Bradd's workstreams, each milestone once.
+    assert {ref.split("-")[0] for ref in everything} == {"PEO", "MED", "ENG"}
+    assert len(everything) == len(set(everything))
+    assert "PEO-09" in groups["overdue"]  # due 31 March, in progress
+    assert "PEO-01" in groups["done"]
+    assert "PEO-10" in groups["later"]  # due 29 April: after 24 April
+    seeded = {m.ref: m for m in db.session.scalars(select(Milestone))}
+    for ref in groups["this-week"]:
+        assert date(2022, 4, 4) <= seeded[ref].due_date <= date(2022, 4, 10)
+    for ref in groups["next-two-weeks"]:
+        assert date(2022, 4, 11) <= seeded[ref].due_date <= date(2022, 4, 24)
+    for ref in groups["overdue"]:
+        assert seeded[ref].due_date < date(2022, 4, 4) and seeded[ref].status != "complete"
+    lead_refs = {r for r, m in seeded.items() if r.split("-")[0] in {"PEO", "MED", "ENG"}}
+    assert set(everything) == lead_refs
+    # This week's highlight for each of the three workstreams.
+    rows = page.find("table", id="highlights").tbody.find_all("tr")
+    assert [r.find("a").text for r in rows] == ["PEO", "MED", "ENG"]
+
+
+def test_someone_who_leads_nothing_is_told_so(client: FlaskClient) -> None:
+    page = soup(client, f"{BASE}/my-workstreams")
+    assert "You do not lead a workstream" in page.text
+
+
+# --- each change, for each role ------------------------------------------------------------
+
+
+def _block_peo_10() -> None:
+    m = milestone("PEO-10")
+    m.status, m.blocked_reason = "blocked", "Waiting for staff side"
+    db.session.commit()
+
+
+CHANGES: list[
+    tuple[
+        str, str, dict[str, str], Callable[[], None] | None, Callable[[Milestone], bool], set[str]
+    ]
+] = [
+    (
+        "complete",
+        "PEO-10",
+        {"completed_on": "2022-04-04", "evidence_text": "Response published on the intranet"},
+        None,
+        lambda m: m.status == "complete" and m.completed_on == date(2022, 4, 4),
+        {"admin", "lead"},
+    ),
+    (
+        "forecast",
+        "PEO-10",
+        {"forecast_date": "2022-05-06", "forecast_reason": "Consultation extended a week"},
+        None,
+        lambda m: m.forecast_date == date(2022, 5, 6),
+        {"admin", "lead"},
+    ),
+    (
+        "block",
+        "PEO-10",
+        {"blocked_reason": "Waiting for the staff side's response"},
+        None,
+        lambda m: m.status == "blocked",
+        {"admin", "lead"},
+    ),
+    (
+        "unblock",
+        "PEO-10",
+        {},
+        _block_peo_10,
+        lambda m: m.status == "in_progress",
+        {"admin", "lead"},
+    ),
+    ("start", "PEO-10", {}, None, lambda m: m.status == "in_progress", {"admin", "lead"}),
+    ("clear-forecast", "PEO-09", {}, None, lambda m: m.forecast_date is None, {"admin", "lead"}),
+    (
+        "reopen",
+        "PEO-08",
+        {"reason": "The national framework was reissued; review it again"},
+        None,
+        lambda m: m.status == "in_progress" and m.completed_on is None,
+        {"admin"},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("action", "ref", "fields", "setup", "changed", "allowed"),
+    CHANGES,
+    ids=[c[0] for c in CHANGES],
+)
+def test_each_change_for_each_role(
+    role_client: FlaskClient,
+    action: str,
+    ref: str,
+    fields: dict[str, str],
+    setup: Callable[[], None] | None,
+    changed: Callable[[Milestone], bool],
+    allowed: set[str],
+) -> None:
+    if setup:
+        setup()
+    before, events = snapshot(ref), audit_count()
+    url = f"{BASE}/milestones/{ref}/{action}"
+    if action in ("complete", "forecast", "block", "reopen"):
+        form = role_client.get(url)
+        assert form.status_code == (200 if role_client.role in allowed else 403)
+    response = role_client.post(url, data=form_data(ref, **fields))
+    if role_client.role in allowed:
+        assert response.status_code == 302, response.text[-2000:]
+        assert changed(milestone(ref))
+        new = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()[events:]
+        assert new and {e.actor for e in new} == {
+            {"admin": "Sarah Collins", "lead": "Becca Bradd"}[role_client.role]
+        }
+    else:
+        assert response.status_code == 403
+        assert snapshot(ref) == before
+        assert audit_count() == events
+
+
+def test_a_lead_cannot_change_another_leads_workstream(app: Flask) -> None:
+    other = sign_in_as(app.test_client(), OTHER_LEAD)  # Mike Gilbert leads GOV only
+    before = snapshot("PEO-10")
+    for action, fields in (
+        ("complete", {"completed_on": "2022-04-04", "evidence_text": "x"}),
+        ("forecast", {"forecast_date": "2022-05-06", "forecast_reason": "x"}),
+        ("block", {"blocked_reason": "x"}),
+        ("start", {}),
+    ):
+        url = f"{BASE}/milestones/PEO-10/{action}"
+        assert other.post(url, data=form_data("PEO-10", **fields)).status_code == 403
+    assert other.get(f"{BASE}/workstreams/PEO/highlight").status_code == 403
+    assert snapshot("PEO-10") == before
+    # ... and can change their own.
+    response = other.post(f"{BASE}/milestones/GOV-99/start", data=form_data("GOV-99"))
+    assert response.status_code == 302
+    assert milestone("GOV-99").status == "in_progress"
+
+
+def test_board_members_see_no_progress_actions(
+    client: FlaskClient, lead_client: FlaskClient
+) -> None:
+    assert soup(client, f"{BASE}/milestones/PEO-10").find(id="progress-actions") is None
+    actions = soup(lead_client, f"{BASE}/milestones/PEO-10").find(id="progress-actions")
+    assert "Mark complete" in actions.text and "Mark blocked" in actions.text
+    # A lead sees none on another lead's milestone.
+    assert soup(lead_client, f"{BASE}/milestones/GOV-99").find(id="progress-actions") is None
+
+
+# --- completing ---------------------------------------------------------------------------
+
+
+def test_completion_defaults_to_today(lead_client: FlaskClient) -> None:
+    page = soup(lead_client, f"{BASE}/milestones/PEO-10/complete")
+    assert page.find("input", attrs={"name": "completed_on"})["value"] == "2022-04-04"
+
+
+def test_completion_date_cannot_be_in_the_future(lead_client: FlaskClient) -> None:
+    response = lead_client.post(
+        f"{BASE}/milestones/PEO-10/complete",
+        data=form_data("PEO-10", completed_on="2022-04-05", evidence_text="Published"),
+    )
+    page = BeautifulSoup(response.text, "html.parser")
+    assert response.status_code == 200
+    assert page.title.text.startswith("Error:")
+    error = page.find(id="completed_on-error").text
+    assert "5 April 2022 is in the future" in error
+    assert page.find(class_="nhsuk-error-summary").find("a", href="#completed_on")
+    # What was typed is kept, and nothing was saved.
+    assert page.find("textarea", attrs={"name": "evidence_text"}).text == "Published"
+    assert milestone("PEO-10").status == "not_started"
+
+
+def test_a_key_milestone_needs_evidence(lead_client: FlaskClient) -> None:
+    url = f"{BASE}/milestones/PEO-09/complete"
+    response = lead_client.post(url, data=form_data("PEO-09", completed_on="2022-04-01"))
+    assert "Give evidence of completion" in response.text
+    assert milestone("PEO-09").status == "in_progress"
+    response = lead_client.post(
+        url,
+        data=form_data(
+            "PEO-09",
+            completed_on="2022-04-01",
+            evidence_text="Consultation closed; outcome paper to the 14 April board",
+            evidence_url="https://example.org/papers/consultation-outcome",
+        ),
+    )
+    assert response.status_code == 302
+    done = milestone("PEO-09")
+    assert (done.status, done.completed_on, done.completed_by.name) == (
+        "complete",
+        date(2022, 4, 1),
+        "Becca Bradd",
+    )
+    assert done.evidence_url == "https://example.org/papers/consultation-outcome"
+    assert done.forecast_date is None  # done is done
+
+
+def test_an_evidence_link_must_be_a_web_address(lead_client: FlaskClient) -> None:
+    response = lead_client.post(
+        f"{BASE}/milestones/PEO-10/complete",
+        data=form_data(
+            "PEO-10", completed_on="2022-04-04", evidence_text="x", evidence_url="S:\\HR\\x.docx"
+        ),
+    )
+    assert "must start with https://" in response.text
+    assert milestone("PEO-10").status == "not_started"
+
+
+def test_completing_moves_the_dashboard_and_turns_the_milestone_blue(
+    lead_client: FlaskClient,
+) -> None:
+    before = soup(lead_client, f"{BASE}/")
+    assert card(before, "Milestones complete").find(class_="tracker-figure").text == "48 of 109"
+    lead_client.post(
+        f"{BASE}/milestones/PEO-09/complete",
+        data=form_data("PEO-09", completed_on="2022-04-04", evidence_text="Consultation closed"),
+    )
+    after = soup(lead_client, f"{BASE}/")
+    assert card(after, "Milestones complete").find(class_="tracker-figure").text == "49 of 109"
+    page = soup(lead_client, f"{BASE}/milestones/PEO-09")
+    assert page.find(class_="nhsuk-tag--blue").text == "Blue"
+    assert "Consultation closed" in page.text
+
+
+# --- forecasts and blocks -------------------------------------------------------------------
+
+
+def test_a_forecast_moves_the_schedule(lead_client: FlaskClient) -> None:
+    lead_client.post(
+        f"{BASE}/milestones/PEO-14/forecast",
+        data=form_data(
+            "PEO-14", forecast_date="2022-07-05", forecast_reason="Pensions set-up slipped"
+        ),
+    )
+    page = soup(lead_client, f"{BASE}/")
+    # docs/scheduling.md: a 5 July forecast on PEO-14 takes go-live off track.
+    assert "Off track" in page.text
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"forecast_date": "2022-04-01", "forecast_reason": "x"}, "forecast_date", "in the past"),
+        ({"forecast_date": "2022-05-06", "forecast_reason": " "}, "forecast_reason", "Say why"),
+        (
+            {"forecast_date": "6/5/2022", "forecast_reason": "x"},
+            "forecast_date",
+            "Not a valid date",
+        ),
+        ({"forecast_date": "", "forecast_reason": "x"}, "forecast_date", "Enter the date"),
+    ],
+)
+def test_bad_forecasts_are_refused(
+    lead_client: FlaskClient, fields: dict[str, str], field: str, message: str
+) -> None:
+    response = lead_client.post(
+        f"{BASE}/milestones/PEO-10/forecast", data=form_data("PEO-10", **fields)
+    )
+    page = BeautifulSoup(response.text, "html.parser")
+    assert message in page.find(id=f"{field}-error").text
+    assert milestone("PEO-10").forecast_date is None
+
+
+def test_blocking_needs_a_reason(lead_client: FlaskClient) -> None:
+    response = lead_client.post(
+        f"{BASE}/milestones/PEO-10/block", data=form_data("PEO-10", blocked_reason="")
+    )
+    assert "Say why it is blocked" in response.text
+    assert milestone("PEO-10").status == "not_started"
+
+
+def test_reopen_needs_a_reason_and_records_it(admin_client: FlaskClient) -> None:
+    url = f"{BASE}/milestones/PEO-08/reopen"
+    response = admin_client.post(url, data=form_data("PEO-08", reason=""))
+    assert "Say why it is being reopened" in response.text
+    assert milestone("PEO-08").status == "complete"
+    admin_client.post(url, data=form_data("PEO-08", reason="Framework reissued"))
+    history = soup(admin_client, f"{BASE}/milestones/PEO-08").text
+    assert "Framework reissued" in history
+    assert "Reopen" in history
+
+
+# --- someone else saved first --------------------------------------------------------------
+
+
+def test_a_stale_save_is_refused_showing_what_changed(lead_client: FlaskClient) -> None:
+    opened = form_data("PEO-10")  # Becca opens the form ...
+    with acting_as(Actor("Sarah Collins")):  # ... and the programme office moves the date
+        m = milestone("PEO-10")
+        m.due_date = date(2022, 5, 6)
+        db.session.commit()
+    typed = {**opened, "completed_on": "2022-04-04", "evidence_text": "Response published"}
+    response = lead_client.post(f"{BASE}/milestones/PEO-10/complete", data=typed)
+    page = BeautifulSoup(response.text, "html.parser")
+    notice = page.find(id="edit-conflict")
+    assert "Someone else changed this" in notice.text
+    assert "Sarah Collins" in notice.text
+    assert "due date" in notice.text and "6 May 2022" in notice.text
+    # Nothing saved; what Becca typed is still there; the form now holds the new version.
+    assert milestone("PEO-10").status == "not_started"
+    assert page.find("textarea", attrs={"name": "evidence_text"}).text == "Response published"
+    version = int(page.find("input", attrs={"name": "version"})["value"])
+    assert version == milestone("PEO-10").version != opened["version"]
+    # Saving again, having seen the change, goes through.
+    again = {**typed, "version": version, "opened_at": opened_now()}
+    assert lead_client.post(f"{BASE}/milestones/PEO-10/complete", data=again).status_code == 302
+    assert milestone("PEO-10").status == "complete"
+    assert milestone("PEO-10").due_date == date(2022, 5, 6)  # the other change is kept
+
+
+def test_a_stale_button_is_refused(lead_client: FlaskClient) -> None:
+    stale = form_data("PEO-10")
+    with acting_as(Actor("Sarah Collins")):
+        milestone("PEO-10").title = "Consultation outcome published"
+        db.session.commit()
+    response = lead_client.post(f"{BASE}/milestones/PEO-10/start", data=stale)
+    assert milestone("PEO-10").status == "not_started"
+    assert "changed by someone else" in lead_client.get(response.location).text
+
+
+# --- weekly highlights ---------------------------------------------------------------------
+
+HIGHLIGHT = {
+    "rag": "amber",
+    "achievements": "Consultation closed with 214 responses",
+    "next_steps": "Management response to the 14 April board",
+    "issues": "Pensions set-up depends on NHSBSA dates",
+}
+
+
+def highlights(code: str) -> list[StatusUpdate]:
+    db.session.expire_all()
+    ws = db.session.scalar(select(Workstream).where(Workstream.code == code))
+    return list(
+        db.session.scalars(
+            select(StatusUpdate)
+            .where(StatusUpdate.workstream_id == ws.id)
+            .order_by(StatusUpdate.week_start)
+        )
+    )
+
+
+def test_highlight_for_each_role(role_client: FlaskClient) -> None:
+    before = [(h.week_start, h.rag, h.achievements) for h in highlights("PEO")]
+    url = f"{BASE}/workstreams/PEO/highlight"
+    response = role_client.post(url, data=HIGHLIGHT)
+    after = highlights("PEO")
+    if role_client.role in ("admin", "lead"):
+        assert response.status_code == 302
+        this_week = [h for h in after if h.week_start == date(2022, 4, 4)]
+        assert len(this_week) == 1
+        assert this_week[0].achievements == HIGHLIGHT["achievements"]
+        # Earlier weeks are kept as they were.
+        assert [
+            (h.week_start, h.rag, h.achievements) for h in after if h.week_start < date(2022, 4, 4)
+        ] == [b for b in before if b[0] < date(2022, 4, 4)]
+    else:
+        assert response.status_code == 403
+        assert role_client.get(url).status_code == 403
+        assert [(h.week_start, h.rag, h.achievements) for h in after] == before
+
+
+def test_one_highlight_per_week_editable_through_the_week(lead_client: FlaskClient) -> None:
+    url = f"{BASE}/workstreams/PEO/highlight"
+    lead_client.post(url, data=HIGHLIGHT)
+    lead_client.post(url, data={**HIGHLIGHT, "rag": "red", "issues": "TUPE list late"})
+    this_week = [h for h in highlights("PEO") if h.week_start == date(2022, 4, 4)]
+    assert [(h.rag, h.issues) for h in this_week] == [("red", "TUPE list late")]
+    page = soup(lead_client, url)
+    assert page.find("input", attrs={"name": "rag", "value": "red"}).has_attr("checked")
+
+
+def test_a_highlight_needs_a_rag(lead_client: FlaskClient) -> None:
+    response = lead_client.post(f"{BASE}/workstreams/PEO/highlight", data={**HIGHLIGHT, "rag": ""})
+    page = BeautifulSoup(response.text, "html.parser")
+    assert "Choose red, amber or green" in page.find(id="rag-error").text
+    assert page.find("textarea", attrs={"name": "achievements"}).text == HIGHLIGHT["achievements"]
+    assert not [h for h in highlights("PEO") if h.week_start == date(2022, 4, 4)]
