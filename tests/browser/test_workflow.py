@@ -79,7 +79,9 @@ def test_a_lead_completes_a_milestone_with_evidence(
     page.get_by_role("button", name="Mark complete").click()
     expect(page.locator("#evidence_text-error")).to_contain_text("Give evidence")
     check_accessibility(page)
-    page.get_by_label("Evidence", exact=True).fill("Consultation closed on 14 April; outcome to the board")
+    page.get_by_label("Evidence", exact=True).fill(
+        "Consultation closed on 14 April; outcome to the board"
+    )
     page.get_by_role("button", name="Mark complete").click()
     expect(page.locator(".tracker-flash")).to_contain_text("PEO-09 is complete.")
     expect(page.locator("h2#done + table tr[data-ref='PEO-09']")).to_be_visible()

@@ -22,18 +22,14 @@ class CompleteForm(VersionedForm):
         "Date completed", validators=[InputRequired("Enter the date it was completed")]
     )
     evidence_text = TextAreaField("Evidence", validators=[Length(max=TEXT_LIMIT)])
-    evidence_url = URLField(
-        "Link to the evidence", validators=[Optional(), Length(max=500)]
-    )
+    evidence_url = URLField("Link to the evidence", validators=[Optional(), Length(max=500)])
 
 
 class ForecastForm(VersionedForm):
     forecast_date = DateField(
         "Forecast date", validators=[InputRequired("Enter the date you now expect it done")]
     )
-    forecast_reason = TextAreaField(
-        "Why has the date moved?", validators=[Length(max=TEXT_LIMIT)]
-    )
+    forecast_reason = TextAreaField("Why has the date moved?", validators=[Length(max=TEXT_LIMIT)])
 
 
 class BlockForm(VersionedForm):

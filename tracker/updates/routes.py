@@ -170,8 +170,7 @@ def complete(slug: str, ref: str) -> str | Response:
             "completed_on": "Today or earlier.",
             "evidence_text": "A sentence on what shows it is done, such as the paper or "
             "decision that closed it. Required for key milestones.",
-            "evidence_url": "Optional: a link to the paper, minutes or document, "
-            "starting https://",
+            "evidence_url": "Optional: a link to the paper, minutes or document, starting https://",
         },
     )
 
