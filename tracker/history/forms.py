@@ -1,0 +1,43 @@
+"""The history filters: query arguments, so a filtered history has a URL to share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import SelectField
+from wtforms.fields import DateField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Optional, ValidationError
+
+from tracker.history.words import entity_many
+from tracker.services.history import HistoryChoices
+
+
+class HistoryFilterForm(FlaskForm):
+    """A GET form: no CSRF token, so its URL can be shared and bookmarked."""
+
+    class Meta:
+        csrf = False
+
+    person = SelectField("Changed by", default="")
+    workstream = SelectField("Workstream", default="")
+    what = SelectField("What", default="")
+    from_date = DateField("From date", validators=[Optional()])
+    to_date = DateField("To date", validators=[Optional()])
+
+    def set_choices(self, choices: HistoryChoices) -> None:
+        self.person.choices = [SelectChoice("", "Anyone")] + [
+            SelectChoice(p.key, p.name) for p in choices.people
+        ]
+        self.workstream.choices = [SelectChoice("", "All workstreams")] + [
+            SelectChoice(ws.code, f"{ws.code}: {ws.name}") for ws in choices.workstreams
+        ]
+        self.what.choices = [SelectChoice("", "Everything")] + sorted(
+            (SelectChoice(t, entity_many(t)) for t in choices.entity_types),
+            key=lambda c: c.label,
+        )
+
+    def validate_to_date(self, field: Any) -> None:
+        if field.data and self.from_date.data and field.data < self.from_date.data:
+            raise ValidationError("The to date must be the same as or after the from date")
