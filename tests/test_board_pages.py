@@ -239,3 +239,26 @@ def test_navigation_links_every_area(client: FlaskClient) -> None:
     assert nav["Milestones"] == f"{BASE}/milestones/"
     assert nav["Risks"] == f"{BASE}/risks/"
     assert parse_qs(urlparse(nav["Dashboard"]).query) == {}
+
+
+def test_milestone_history_includes_its_links(client: FlaskClient) -> None:
+    from sqlalchemy import select
+
+    from tracker.extensions import db
+    from tracker.models import Dependency, Milestone
+
+    peo_09 = db.session.scalar(select(Milestone).where(Milestone.ref == "PEO-09"))
+    links = db.session.scalars(
+        select(Dependency).where(
+            (Dependency.predecessor_id == peo_09.id) | (Dependency.successor_id == peo_09.id)
+        )
+    ).all()
+    assert len(links) >= 2
+    history = soup(client, f"{BASE}/milestones/PEO-09").find("h2", string="History")
+    text = history.find_next("table").get_text(" ", strip=True)
+    for link in links:
+        assert f"Create link {link.audit_label}" in text
+    # ... and only those: not the links of PEO-10 or PEO-19, whose refs start alike.
+    rows = history.find_next("table").tbody.find_all("tr")
+    shown = {r.find_all("td")[2].text.removeprefix("Create link ") for r in rows}
+    assert shown - {"Create"} == {link.audit_label for link in links}

@@ -137,7 +137,7 @@ def milestone(slug: str, ref: str) -> str:
         baseline_start=schedule.baseline_starts.get(found.ref) if schedule else None,
         baseline_due=planned.baseline_due if planned else None,
         baseline_label=schedule.baseline_label if schedule else None,
-        history=board.history("Milestone", found.id),
+        history=board.milestone_history(found),
     )
 
 

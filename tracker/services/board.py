@@ -183,6 +183,30 @@ def milestone_or_404(programme: Programme, ref: str) -> Milestone:
     return found
 
 
+def milestone_history(milestone: Milestone, limit: int = 200) -> list[AuditEvent]:
+    """A milestone's audit trail with the links to and from it, newest first.
+
+    A link's label reads "PEO-08 -> PEO-09" or "PEO-08SS+2 -> PEO-09": the predecessor's
+    ref, then " -> " or the link type (F or S) straight after it; the successor's ref ends it.
+    """
+    ref = milestone.ref
+    links = (AuditEvent.entity_type == "Dependency") & (
+        AuditEvent.entity_label.like(f"{ref} -> %")
+        | AuditEvent.entity_label.like(f"{ref}F%")
+        | AuditEvent.entity_label.like(f"{ref}S%")
+        | AuditEvent.entity_label.like(f"% -> {ref}")
+    )
+    own = (AuditEvent.entity_type == "Milestone") & (AuditEvent.entity_id == milestone.id)
+    return list(
+        db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.programme_id == milestone.programme_id, own | links)
+            .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+            .limit(limit)
+        )
+    )
+
+
 def history(entity_type: str, entity_id: int, limit: int = 200) -> list[AuditEvent]:
     """The audit trail of one record, newest first."""
     return list(
