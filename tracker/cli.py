@@ -1,8 +1,12 @@
-"""Command-line work: `flask --app wsgi seed ...` (users and digest come later)."""
+"""Command-line work: `flask --app wsgi seed ...`, `flask --app wsgi users ...`."""
 
 from __future__ import annotations
 
+import contextlib
+import getpass
+import sys
 import time
+from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
@@ -13,9 +17,13 @@ from sqlalchemy import select, text
 
 from tracker import clock
 from tracker.audit import Actor, acting_as
-from tracker.domain.validation import ValidationError
+from tracker.domain.terms import Role, values
+from tracker.domain.validation import FieldError, ValidationError
 from tracker.extensions import db
-from tracker.models import Programme
+from tracker.formatting import london_time
+from tracker.models import Programme, User, Workstream
+from tracker.services import accounts
+from tracker.services.programmes import list_programmes
 from tracker.services.seeding import SeedError, load_programme_dir, programme_dirs
 from tracker.services.synthetic import MAX_MILESTONES, generate_programme
 
@@ -127,5 +135,200 @@ def synthetic(
     )
 
 
+@click.group()
+def users() -> None:
+    """Manage user accounts: create, set-role, deactivate, reactivate, reset-password, list."""
+
+
+@contextlib.contextmanager
+def _saving() -> Iterator[None]:
+    """Changes inside are recorded as made by "cli" and committed once; on bad input every
+    problem is printed, nothing is saved and the command exits non-zero."""
+    try:
+        with acting_as(Actor("cli")):
+            yield
+            db.session.commit()
+    except ValidationError as exc:
+        db.session.rollback()
+        for error in exc.errors:
+            click.echo(f"Error: {error.field}: {error.message}", err=True)
+        raise click.exceptions.Exit(1) from exc
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+def _read_password() -> str:
+    """One line from standard input, never echoed; typed at a terminal, asked twice."""
+    if sys.stdin.isatty():
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("The same again: ") != password:
+            raise click.ClickException("The two passwords do not match; nothing was saved.")
+        return password
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _programme(slug: str | None) -> Programme:
+    """The programme named, or the only one there is."""
+    programmes = list_programmes()
+    choices = ", ".join(p.slug for p in programmes) or "none"
+    if slug:
+        for programme in programmes:
+            if programme.slug == slug:
+                return programme
+        raise ValidationError(
+            [FieldError("programme", f"There is no programme '{slug}'; choose from {choices}")]
+        )
+    if len(programmes) == 1:
+        return programmes[0]
+    raise ValidationError(
+        [FieldError("programme", f"Say which programme with --programme: one of {choices}")]
+    )
+
+
+def _workstreams(codes: tuple[str, ...], slug: str | None) -> tuple[Programme, list[Workstream]]:
+    programme = _programme(slug)
+    return programme, accounts.workstreams_by_code(codes, programme)
+
+
+def _show_temporary_password(user: User, password: str) -> None:
+    click.echo(f"Temporary password for {user.email} (shown once): {password}")
+    click.echo("Give it to them privately; they should change it when they first sign in.")
+
+
+def _codes(workstreams: list[Workstream]) -> str:
+    return ", ".join(ws.code for ws in workstreams) or "none"
+
+
+ROLE = click.Choice(values(Role))
+WORKSTREAM = click.option(
+    "--workstream",
+    "codes",
+    multiple=True,
+    metavar="CODE",
+    help="A workstream they lead (repeat for several).",
+)
+PROGRAMME = click.option(
+    "--programme", "slug", metavar="SLUG", help="Whose workstreams (default: the only one)."
+)
+PASSWORD_STDIN = click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from standard input (otherwise one is generated and shown once).",
+)
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--role", type=ROLE, required=True)
+@click.option("--name", help="Their name (needed unless a plan already names them).")
+@WORKSTREAM
+@PROGRAMME
+@PASSWORD_STDIN
+@with_appcontext
+def create_user(
+    email: str,
+    role: str,
+    name: str | None,
+    codes: tuple[str, ...],
+    slug: str | None,
+    password_stdin: bool,
+) -> None:
+    """Give someone an account."""
+    password = _read_password() if password_stdin else accounts.generate_password()
+    with _saving():
+        led = _workstreams(codes, slug)[1] if codes else []
+        user = accounts.create_user(email, role, password, name=name, workstreams=led)
+    click.echo(f"Created a {user.role} account for {user.name} <{user.email}>.")
+    if led:
+        click.echo(f"They lead {_codes(led)}.")
+    if not password_stdin:
+        _show_temporary_password(user, password)
+
+
+@users.command("set-role")
+@click.argument("email")
+@click.argument("role", type=ROLE)
+@WORKSTREAM
+@PROGRAMME
+@with_appcontext
+def set_role(email: str, role: str, codes: tuple[str, ...], slug: str | None) -> None:
+    """Change someone's role; with --workstream, also exactly which workstreams of the
+    programme they lead (those of other programmes are kept)."""
+    with _saving():
+        user = accounts.user_or_error(email)
+        accounts.change_account(user, role)
+        if codes:
+            programme, led = _workstreams(codes, slug)
+            accounts.set_led_workstreams_in(user.person, programme, led)
+    click.echo(f"{user.name} <{user.email}> is now {user.role}.")
+    if codes:
+        click.echo(f"They lead {_codes(accounts.led_workstreams(user.person))}.")
+
+
+@users.command("deactivate")
+@click.argument("email")
+@with_appcontext
+def deactivate_user(email: str) -> None:
+    """Stop someone signing in (signs them out at once); their history stays."""
+    with _saving():
+        user = accounts.user_or_error(email)
+        if user.is_active:
+            accounts.deactivate_account(user)
+    click.echo(f"{user.name} <{user.email}> can no longer sign in.")
+
+
+@users.command("reactivate")
+@click.argument("email")
+@with_appcontext
+def reactivate_user(email: str) -> None:
+    """Let a deactivated account sign in again."""
+    with _saving():
+        user = accounts.user_or_error(email)
+        accounts.reactivate(user)
+    click.echo(f"{user.name} <{user.email}> can sign in again.")
+
+
+@users.command("reset-password")
+@click.argument("email")
+@PASSWORD_STDIN
+@with_appcontext
+def reset_password(email: str, password_stdin: bool) -> None:
+    """Set a new password, signing the account out everywhere."""
+    password = _read_password() if password_stdin else None
+    with _saving():
+        user = accounts.user_or_error(email)
+        if password is None:
+            password = accounts.reset_to_temporary_password(user)
+        else:
+            accounts.set_password(user, password)
+    click.echo(f"The password of {user.email} has been reset.")
+    if not password_stdin:
+        _show_temporary_password(user, password)
+
+
+@users.command("list")
+@with_appcontext
+def list_users() -> None:
+    """Every account: email, role, active or not, workstreams led, last sign-in."""
+    several = len(list_programmes()) > 1
+    for account in accounts.list_accounts():
+        user = account.user
+        parts = [
+            f"{user.role:<5}",
+            "active  " if user.is_active else "inactive",
+            f"{user.email} ({user.name})",
+        ]
+        if account.led:
+            codes = [f"{ws.programme.slug}/{ws.code}" if several else ws.code for ws in account.led]
+            parts.append("leads " + ", ".join(codes))
+        if user.last_sign_in_at:
+            parts.append("last signed in " + london_time(user.last_sign_in_at))
+        else:
+            parts.append("never signed in")
+        click.echo("  ".join(parts))
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(seed)
+    app.cli.add_command(users)

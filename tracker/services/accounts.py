@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import contains_eager
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.domain.permissions import Viewer
@@ -190,3 +192,145 @@ def change_password(user: User, current: str, new: str) -> None:
         )
     raise_if(check_password(new, user.email, field="new_password"))
     user.password_hash = hash_password(new)
+
+
+# What admins see and do on the users pages and in `flask users ...`.
+
+
+@dataclass(frozen=True)
+class Account:
+    """A user with the workstreams their person leads, for the list of users."""
+
+    user: User
+    led: list[Workstream]
+
+
+_WORKSTREAM_ORDER = (Programme.name, Workstream.display_order, Workstream.code)
+
+
+def list_accounts() -> list[Account]:
+    """Every account by name, with the workstreams each leads, in two queries."""
+    users = db.session.scalars(select(User).join(User.person).order_by(Person.name, Person.email))
+    led: dict[int, list[Workstream]] = {}
+    for person_id, workstream in db.session.execute(
+        select(WorkstreamLead.person_id, Workstream)
+        .join(Workstream, WorkstreamLead.workstream_id == Workstream.id)
+        .join(Workstream.programme)
+        .join(User, User.person_id == WorkstreamLead.person_id)
+        .options(contains_eager(Workstream.programme))
+        .order_by(*_WORKSTREAM_ORDER)
+    ):
+        led.setdefault(person_id, []).append(workstream)
+    return [Account(user, led.get(user.person_id, [])) for user in users]
+
+
+def _workstreams_in_order() -> Select[Workstream]:
+    return (
+        select(Workstream)
+        .join(Workstream.programme)
+        .options(contains_eager(Workstream.programme))
+        .order_by(*_WORKSTREAM_ORDER)
+    )
+
+
+def all_workstreams() -> list[Workstream]:
+    """Every programme's workstreams, programme by programme, with the programme loaded."""
+    return list(db.session.scalars(_workstreams_in_order()))
+
+
+def led_workstreams(person: Person) -> list[Workstream]:
+    return list(
+        db.session.scalars(
+            _workstreams_in_order()
+            .join(WorkstreamLead, WorkstreamLead.workstream_id == Workstream.id)
+            .where(WorkstreamLead.person_id == person.id)
+        )
+    )
+
+
+def workstreams_by_id(ids: Iterable[int]) -> list[Workstream]:
+    wanted = list(dict.fromkeys(ids))
+    found = {
+        ws.id: ws for ws in db.session.scalars(select(Workstream).where(Workstream.id.in_(wanted)))
+    }
+    missing = [str(i) for i in wanted if i not in found]
+    if missing:
+        raise ValidationError(
+            [FieldError("workstreams", f"There is no workstream {', '.join(missing)}")]
+        )
+    return [found[i] for i in wanted]
+
+
+def set_led_workstreams_in(
+    person: Person, programme: Programme, workstreams: Iterable[Workstream]
+) -> None:
+    """Make `person` a lead of exactly these workstreams of `programme`; other programmes'
+    workstreams they lead stay as they are."""
+    elsewhere = [ws for ws in led_workstreams(person) if ws.programme_id != programme.id]
+    set_led_workstreams(person, [*elsewhere, *workstreams])
+
+
+def get_user_or_404(user_id: int) -> User:
+    return db.get_or_404(User, user_id, description="There is no such user account.")
+
+
+def check_an_admin_remains(user: User, role: str, active: bool) -> list[FieldError]:
+    """Nobody could manage accounts in the app if the last active admin went."""
+    if not (user.is_admin and user.is_active) or (role == Role.ADMIN and active):
+        return []
+    others = db.session.scalar(
+        select(func.count())
+        .select_from(User)
+        .where(User.role == Role.ADMIN, User.is_active.is_(True), User.id != user.id)
+    )
+    if others:
+        return []
+    field = "role" if active else "account"
+    return [
+        FieldError(
+            field, f"{user.email} is the only active admin: make someone else an admin first"
+        )
+    ]
+
+
+def change_account(
+    user: User,
+    role: str,
+    workstreams: Iterable[Workstream] | None = None,
+    by: User | None = None,
+) -> None:
+    """Set the role and, when given, exactly the workstreams led. `by` is the admin making the
+    change in the app (None from the CLI): nobody removes their own admin role."""
+    errors = check_role(role)
+    if not errors and by is not None and by.id == user.id and role != Role.ADMIN:
+        errors.append(
+            FieldError("role", "You cannot remove your own admin role: ask another admin to do it")
+        )
+    if not errors:
+        errors = check_an_admin_remains(user, role, user.is_active)
+    raise_if(errors, entity="account")
+    set_role(user, role)
+    if workstreams is not None:
+        set_led_workstreams(user.person, workstreams)
+
+
+def deactivate_account(user: User, by: User | None = None) -> None:
+    """Deactivate, unless it is the admin's own account or the last active admin."""
+    if by is not None and by.id == user.id:
+        raise ValidationError(
+            [
+                FieldError(
+                    "account", "You cannot deactivate your own account: ask another admin to do it"
+                )
+            ],
+            entity="account",
+        )
+    raise_if(check_an_admin_remains(user, user.role, active=False), entity="account")
+    deactivate(user)
+
+
+def reset_to_temporary_password(user: User) -> str:
+    """A new generated password, to show once; the old one stops working."""
+    password = generate_password()
+    set_password(user, password)
+    return password
