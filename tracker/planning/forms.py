@@ -1,0 +1,178 @@
+"""The programme office's forms. The plan's own rules (tracker.domain.validation) give most
+messages; these fields only read what was typed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from tracker.domain.terms import DependencyType, MilestoneKind
+from tracker.services.plan import MilestonePlan
+
+TEXT_LIMIT = 4000
+
+
+class OptionalDateField(DateField):
+    """A date where empty means none: whether one is needed is the plan's rule to say."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("invalid_value_message", "Enter a real date, like 2022-07-01")
+        super().__init__(*args, **kwargs)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if valuelist and not "".join(valuelist).strip():
+            self.data = None
+            return
+        super().process_formdata(valuelist)
+
+
+def _upper(value: str | None) -> str | None:
+    return value.strip().upper() if value else value
+
+
+def _id(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+class MilestoneForm(FlaskForm):
+    title = StringField(
+        "Title", validators=[Length(max=200, message="Keep the title to 200 characters")]
+    )
+    description = TextAreaField("Description", validators=[Optional(), Length(max=TEXT_LIMIT)])
+    workstream = SelectField("Workstream", invalid_choice_message="Choose a workstream")
+    owner = SelectField("Owner", invalid_choice_message="Choose the person who owns it")
+    kind = RadioField(
+        "Kind",
+        choices=[
+            SelectChoice("activity", "Activity: takes time, from a start to a due date"),
+            SelectChoice("point", "Point in time: a decision, an approval, go-live"),
+        ],
+        default=MilestoneKind.ACTIVITY.value,
+        invalid_choice_message="Choose activity or point in time",
+    )
+    planned_start = OptionalDateField("Planned start")
+    due_date = OptionalDateField("Due date")
+    is_key = BooleanField("Key milestone: reported to the board")
+
+    def set_choices(self, workstreams: list[Any], people: list[Any]) -> None:
+        self.workstream.choices = [SelectChoice("", "Choose a workstream")] + [
+            SelectChoice(str(ws.id), f"{ws.code}: {ws.name}") for ws in workstreams
+        ]
+        self.owner.choices = [SelectChoice("", "Choose an owner")] + [
+            SelectChoice(str(p.id), f"{p.name}, {p.job_title}" if p.job_title else p.name)
+            for p in people
+        ]
+
+    def fill(self, milestone: Any) -> None:
+        """Show a milestone's plan as it is stored."""
+        self.title.data = milestone.title
+        self.description.data = milestone.description
+        self.workstream.data = str(milestone.workstream_id)
+        self.owner.data = str(milestone.owner_id)
+        self.kind.data = milestone.kind
+        self.planned_start.data = milestone.planned_start
+        self.due_date.data = milestone.due_date
+        self.is_key.data = milestone.is_key
+
+    def plan(self) -> MilestonePlan:
+        return MilestonePlan(
+            title=self.title.data or "",
+            description=self.description.data or "",
+            workstream_id=_id(self.workstream.data),
+            owner_id=_id(self.owner.data),
+            kind=self.kind.data,
+            planned_start=self.planned_start.data,
+            due_date=self.due_date.data,
+            is_key=bool(self.is_key.data),
+        )
+
+
+class NewMilestoneForm(MilestoneForm):
+    ref = StringField("Reference", filters=[_upper])
+
+
+class EditMilestoneForm(MilestoneForm):
+    # The version the form was opened at (services/editing.py); a string, so that what is
+    # shown after a conflict is the version set here, not the one posted.
+    version = HiddenField()
+    opened_at = HiddenField()
+
+    def submitted_version(self) -> int | None:
+        value = self.version.data
+        return int(value) if value and str(value).isdigit() else None
+
+
+DEPENDENCY_TYPES = [
+    SelectChoice(DependencyType.FS.value, "Finish to start: this cannot start until that finishes"),
+    SelectChoice(DependencyType.SS.value, "Start to start: this cannot start until that starts"),
+    SelectChoice(
+        DependencyType.FF.value, "Finish to finish: this cannot finish until that finishes"
+    ),
+    SelectChoice(DependencyType.SF.value, "Start to finish: this cannot finish until that starts"),
+]
+
+
+class DependencyForm(FlaskForm):
+    predecessor = SelectField(
+        "Milestone it depends on",
+        validators=[DataRequired("Choose the milestone it depends on")],
+        invalid_choice_message="Choose the milestone it depends on",
+    )
+    type = RadioField(
+        "Type of link",
+        choices=DEPENDENCY_TYPES,
+        default=DependencyType.FS.value,
+        invalid_choice_message="Choose the type of link",
+    )
+    lag_days = IntegerField(
+        "Lag in working days",
+        default=0,
+        validators=[InputRequired("Enter the lag in working days: 0 for none")],
+        invalid_value_message="The lag must be a whole number of working days, like 0, 5 or -2",
+    )
+
+    def set_choices(self, milestones: list[Any]) -> None:
+        self.predecessor.choices = [SelectChoice("", "Choose a milestone")] + [
+            SelectChoice(str(m.id), f"{m.ref} {m.title}") for m in milestones
+        ]
+
+    def predecessor_id(self) -> int | None:
+        return _id(self.predecessor.data)
+
+
+class BaselineForm(FlaskForm):
+    label = StringField(
+        "Label",
+        validators=[
+            DataRequired("Enter a label, like 'Plan for go-live 1 April 2022'"),
+            Length(max=200, message="Keep the label to 200 characters"),
+        ],
+    )
+    note = TextAreaField("Note", validators=[Optional(), Length(max=TEXT_LIMIT)])
+    make_current = BooleanField("Measure slip against this baseline", default=True)
+
+
+class GoLiveForm(FlaskForm):
+    target_date = OptionalDateField(
+        "New go-live date", validators=[DataRequired("Enter the new go-live date")]
+    )
+    reason = TextAreaField(
+        "Reason for the change",
+        validators=[
+            DataRequired("Say why go-live has moved, like the letter or decision"),
+            Length(max=TEXT_LIMIT),
+        ],
+    )
