@@ -70,6 +70,7 @@ def _register_templates(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from tracker.auth import bp as auth_bp
     from tracker.dashboard import bp as dashboard_bp
+    from tracker.digests import bp as digests_bp
     from tracker.history import bp as history_bp
     from tracker.main import bp as main_bp
     from tracker.plan import bp as plan_bp
@@ -87,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
         planning_bp,
         risks_bp,
         history_bp,
+        digests_bp,
         users_bp,
     ):
         app.register_blueprint(blueprint)

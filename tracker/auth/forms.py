@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
+from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
 from tracker.domain.validation import MAX_PASSWORD_LENGTH
@@ -26,3 +26,7 @@ class ChangePasswordForm(FlaskForm):
     confirm_password = PasswordField(
         "Confirm new password", validators=[DataRequired("Enter the new password again")]
     )
+
+
+class DigestSettingsForm(FlaskForm):
+    wants_digest = BooleanField("Send me the weekly status email every Monday")

@@ -14,7 +14,7 @@ from flask_limiter import RateLimitExceeded
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from tracker.auth.forms import ChangePasswordForm, SignInForm
+from tracker.auth.forms import ChangePasswordForm, DigestSettingsForm, SignInForm
 from tracker.domain.validation import ValidationError, normalise_email
 from tracker.extensions import db, limiter
 from tracker.security import safe_next
@@ -89,3 +89,21 @@ def change_password() -> str | Response:
                 flash("Your password has been changed.", "success")
                 return redirect(url_for("main.index"))
     return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/account/email", methods=["GET", "POST"])
+def digest_settings() -> str | Response:
+    """Opt in or out of the weekly digest; every digest links here."""
+    user = current_user._get_current_object()
+    form = DigestSettingsForm(data={"wants_digest": not user.digest_opt_out})
+    if form.validate_on_submit():
+        user.digest_opt_out = not form.wants_digest.data
+        db.session.commit()
+        flash(
+            "You will get the weekly status email."
+            if form.wants_digest.data
+            else "You will no longer get the weekly status email.",
+            "success",
+        )
+        return redirect(url_for("auth.digest_settings"))
+    return render_template("auth/digest_settings.html", form=form)

@@ -2,6 +2,7 @@
 
 from tracker.models.audit import AuditEvent
 from tracker.models.base import Base
+from tracker.models.digest import DigestDelivery, DigestRun, DigestSnapshot
 from tracker.models.people import Person, User
 from tracker.models.plan import (
     Baseline,
@@ -22,6 +23,9 @@ __all__ = [
     "BaselineItem",
     "CalendarClosure",
     "Dependency",
+    "DigestDelivery",
+    "DigestRun",
+    "DigestSnapshot",
     "GoLiveTarget",
     "Milestone",
     "Person",
