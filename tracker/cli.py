@@ -351,7 +351,7 @@ def send_digest(week: str | None, dry_run: bool, only: str | None, slug: str | N
     from tracker.services.digest import send_week
 
     try:
-        monday = parse_iso_week(week) if week else week_start(clock.today())
+        monday = parse_iso_week(week) if week is not None else week_start(clock.today())
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--week") from exc
     programmes = list_programmes()

@@ -250,7 +250,7 @@ def programme_digest(
     new_risks = [
         _risk(r, f"raised {format_date(risks_raised[r.ref])}")
         for r in risks
-        if r.ref in risks_raised and risks_raised[r.ref] > since and r.ref not in old_scores
+        if r.ref in risks_raised and risks_raised[r.ref] >= since and r.ref not in old_scores
     ]
     escalated = [
         _risk(r, f"score rose from {old_scores[r.ref]} to {r.score}")

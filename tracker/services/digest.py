@@ -117,6 +117,8 @@ class ProgrammeWeek:
 
     digest: Digest
     snapshot: dict[str, Any]
+    # Each digest has a few hundred links, the same for every recipient: built once a run.
+    links: dict[tuple[Any, ...], str] = field(default_factory=dict)
 
 
 def programme_week(programme: Programme, week_start: date) -> ProgrammeWeek | None:
@@ -163,16 +165,21 @@ class RenderedDigest:
     text: str
 
 
-def render(digest: Digest) -> RenderedDigest:
+def render(digest: Digest, links: dict[tuple[Any, ...], str] | None = None) -> RenderedDigest:
     """The HTML part (CSS inlined, tables for layout: Outlook) and the plain-text part.
 
-    Links are absolute, on APP_BASE_URL, so they work from a mail client.
+    Links are absolute, on APP_BASE_URL, so they work from a mail client. `links` caches
+    them across recipients.
     """
     base = current_app.config["APP_BASE_URL"].rstrip("/")
+    cache = {} if links is None else links
     with current_app.test_request_context(base_url=base):
 
         def link(endpoint: str, **values: Any) -> str:
-            return url_for(endpoint, _external=True, **values)
+            key = (endpoint, *sorted(values.items()))
+            if key not in cache:
+                cache[key] = url_for(endpoint, _external=True, **values)
+            return cache[key]
 
         context = {"d": digest, "link": link, "week": iso_week_label(digest.week_start)}
         html = render_template("email/digest.html", **context)
@@ -202,7 +209,7 @@ def message(rendered: RenderedDigest, recipient: Recipient) -> EmailMessage:
 
 
 def for_person(week: ProgrammeWeek, recipient: Recipient) -> RenderedDigest:
-    return render(for_recipient(week.digest, recipient.name, recipient.my_workstreams))
+    return render(for_recipient(week.digest, recipient.name, recipient.my_workstreams), week.links)
 
 
 # --- sending ------------------------------------------------------------------------------
@@ -246,6 +253,7 @@ class RunReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (email, why)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (email, error)
     error: str | None = None  # the run could not send at all
+    nothing_to_report: bool = False  # a programme with no milestones yet: not a failure
 
     @property
     def ok(self) -> bool:
@@ -357,7 +365,8 @@ def send_week(
     people = recipients(programme, only)
     contents = programme_week(programme, week)
     if contents is None:
-        report.error = "the programme has no milestones yet"
+        report.nothing_to_report = True
+        progress("  nothing to send: the programme has no milestones yet")
         return report
     if dry_run:
         delivered = dict(
@@ -420,7 +429,7 @@ def _send_one(
         _record(programme.id, week, person, status="failed", last_error=error)
         report.failed.append((person.email, error))
         progress(f"  FAILED   {person.email}: {error}")
-        if isinstance(exc, smtplib.SMTPServerDisconnected | OSError):
+        if _relay_gone(exc):
             raise RelayUnavailable(f"the mail relay went away: {error}") from exc
         return
     _record(
@@ -434,6 +443,18 @@ def _send_one(
     )
     report.sent.append(person.email)
     progress(f"  sent     {person.email}")
+
+
+def _relay_gone(exc: BaseException) -> bool:
+    """Whether the relay itself failed (stop the run) rather than refused one message.
+
+    Every smtplib error is an OSError, so the SMTP ones are told apart first.
+    """
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return True
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code == 421  # "service not available, closing channel"
+    return not isinstance(exc, smtplib.SMTPException)
 
 
 def _describe(exc: BaseException) -> str:
