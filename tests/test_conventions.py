@@ -49,8 +49,11 @@ def test_seeded_people_use_example_org_addresses() -> None:
 
 
 # Pages that belong to the instance, not to one programme.
-INSTANCE_WIDE = ("main.", "auth.", "users.")
+INSTANCE_WIDE = ("main.", "auth.", "users.", "api.", "feeds.")
 PUBLIC = {"auth.sign_in", "static"}
+# Authenticated by a token, not the session: tested by their own suites (test_api.py runs
+# schemathesis over the API; test_feeds.py fetches feeds by their secret addresses).
+TOKEN_AUTHENTICATED = ("api.", "feeds.")
 
 
 def test_urls_are_kebab_case_and_scoped_by_programme(app: Flask) -> None:
@@ -59,7 +62,9 @@ def test_urls_are_kebab_case_and_scoped_by_programme(app: Flask) -> None:
             continue
         literal = re.sub(r"<[^>]+>", "", rule.rule)
         assert literal == literal.lower() and "_" not in literal, rule.rule
-        if not rule.endpoint.startswith(INSTANCE_WIDE):
+        if rule.endpoint.startswith("api."):
+            assert rule.rule.startswith("/api/v1/"), rule.rule
+        elif not rule.endpoint.startswith(INSTANCE_WIDE):
             assert rule.rule.startswith("/p/<slug>/"), f"{rule.rule} is not scoped by programme"
 
 
@@ -91,6 +96,8 @@ def urls(app: Flask, method: str) -> list[tuple[str, str]]:
     found = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static" or method not in (rule.methods or ()):
+            continue
+        if rule.endpoint.startswith(TOKEN_AUTHENTICATED):
             continue
         missing = set(rule.arguments) - set(values)
         assert not missing, f"add a seed value for {missing} of {rule.rule} to url_values()"

@@ -12,10 +12,12 @@ from tracker.extensions import db
 from tracker.models import Base
 
 EXPECTED_TABLES = {
+    "api_token",
     "audit_event",
     "baseline",
     "baseline_item",
     "calendar_closure",
+    "calendar_feed",
     "dependency",
     "digest_delivery",
     "digest_run",

@@ -68,14 +68,17 @@ def _register_templates(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from tracker.api import bp as api_bp
     from tracker.auth import bp as auth_bp
     from tracker.dashboard import bp as dashboard_bp
     from tracker.digests import bp as digests_bp
+    from tracker.feeds import bp as feeds_bp
     from tracker.history import bp as history_bp
     from tracker.main import bp as main_bp
     from tracker.plan import bp as plan_bp
     from tracker.planning import bp as planning_bp
     from tracker.risks import bp as risks_bp
+    from tracker.spreadsheets import bp as spreadsheets_bp
     from tracker.updates import bp as updates_bp
     from tracker.users import bp as users_bp
 
@@ -89,7 +92,10 @@ def _register_blueprints(app: Flask) -> None:
         risks_bp,
         history_bp,
         digests_bp,
+        spreadsheets_bp,
         users_bp,
+        api_bp,
+        feeds_bp,
     ):
         app.register_blueprint(blueprint)
 

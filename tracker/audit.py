@@ -20,9 +20,11 @@ from sqlalchemy.orm.attributes import History
 
 from tracker.domain.validation import ValidationError
 from tracker.models import (
+    ApiToken,
     AuditEvent,
     Baseline,
     CalendarClosure,
+    CalendarFeed,
     Dependency,
     GoLiveTarget,
     Milestone,
@@ -83,9 +85,18 @@ AUDITED: tuple[type, ...] = (
     StatusUpdate,
     Person,
     User,
+    ApiToken,
+    CalendarFeed,
 )
-NOT_AUDITED_FIELDS = {"id", "created_at", "updated_at", "version", "last_sign_in_at"}
-HIDDEN_FIELDS = {"password_hash"}
+NOT_AUDITED_FIELDS = {
+    "id",
+    "created_at",
+    "updated_at",
+    "version",
+    "last_sign_in_at",
+    "last_used_at",
+}
+HIDDEN_FIELDS = {"password_hash", "token_digest", "token"}
 # Foreign keys are recorded as what they point at, in words people recognise.
 REFERENCES: dict[str, tuple[type, str]] = {
     "owner_id": (Person, "name"),

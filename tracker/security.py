@@ -16,6 +16,9 @@ from tracker.extensions import csrf, limiter, login_manager
 
 # Endpoints anyone may reach without signing in.
 PUBLIC_ENDPOINTS = {"auth.sign_in", "static"}
+# Blueprints that authenticate each request themselves, never with the session cookie: the
+# API (bearer tokens) and calendar feeds (a secret token in the address).
+TOKEN_BLUEPRINTS = {"api", "feeds"}
 
 
 def init_app(app: Flask) -> None:
@@ -49,6 +52,8 @@ def init_app(app: Flask) -> None:
 def _require_sign_in() -> Response | None:
     if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
         return None
+    if request.blueprint in TOKEN_BLUEPRINTS:
+        return None
     if current_user.is_authenticated:
         return None
     return login_manager.unauthorized()
@@ -56,6 +61,8 @@ def _require_sign_in() -> Response | None:
 
 def _attribute_changes() -> None:
     """Every change made while handling the request is recorded against the signed-in user."""
+    if request.blueprint in TOKEN_BLUEPRINTS:
+        return  # they attribute changes to the token's user themselves
     if current_user.is_authenticated:
         g.audit_token = audit.start_acting(audit.Actor(current_user.name, current_user.id))
 

@@ -1,5 +1,6 @@
 """SQLAlchemy models. Import them from here: `from tracker.models import Milestone`."""
 
+from tracker.models.access import ApiToken, CalendarFeed
 from tracker.models.audit import AuditEvent
 from tracker.models.base import Base
 from tracker.models.digest import DigestDelivery, DigestRun, DigestSnapshot
@@ -17,10 +18,12 @@ from tracker.models.raid import Risk
 from tracker.models.reporting import StatusUpdate
 
 __all__ = [
+    "ApiToken",
     "AuditEvent",
     "Base",
     "Baseline",
     "BaselineItem",
+    "CalendarFeed",
     "CalendarClosure",
     "Dependency",
     "DigestDelivery",

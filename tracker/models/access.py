@@ -1,0 +1,70 @@
+"""Ways in without a browser session: personal API tokens and calendar feed addresses."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.models.base import Base, UTCDateTime, utcnow
+from tracker.models.people import User
+from tracker.models.plan import Workstream
+
+
+class ApiToken(Base):
+    """A personal token for the JSON API (`Authorization: Bearer ...`), acting as its user.
+
+    Only a SHA-256 digest is stored: the token itself is shown once, when it is made.
+    """
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(100))  # what it is for: "Power BI refresh"
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))  # the first characters, to recognise it
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+    @property
+    def audit_label(self) -> str:
+        return f"API token {self.prefix}… ({self.name})"
+
+
+class CalendarFeed(Base):
+    """A secret address Outlook subscribes to: one person's milestones, or one workstream's.
+
+    The token is kept as it is (unlike API tokens) so its owner can copy the address again;
+    it only reads milestone dates, and revoking or renewing it takes effect at once.
+    """
+
+    __tablename__ = "calendar_feed"
+    __table_args__ = (CheckConstraint("person_feed = (workstream_id IS NULL)", name="one_subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    # A person feed (the user's own milestones and workstreams) or a workstream's feed.
+    person_feed: Mapped[bool] = mapped_column(default=True)
+    workstream_id: Mapped[int | None] = mapped_column(
+        ForeignKey("workstream.id", ondelete="CASCADE"), index=True
+    )
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+    workstream: Mapped[Workstream | None] = relationship()
+
+    @property
+    def audit_label(self) -> str:
+        what = f"workstream {self.workstream.code}" if self.workstream else "person"
+        return f"calendar feed ({what})"
