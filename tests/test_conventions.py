@@ -49,7 +49,7 @@ def test_seeded_people_use_example_org_addresses() -> None:
 
 
 # Pages that belong to the instance, not to one programme.
-INSTANCE_WIDE = ("main.", "auth.", "users.", "api.", "feeds.")
+INSTANCE_WIDE = ("main.", "auth.", "users.", "calendars.", "tokens.", "api.", "feeds.")
 PUBLIC = {"auth.sign_in", "static"}
 # Authenticated by a token, not the session: tested by their own suites (test_api.py runs
 # schemathesis over the API; test_feeds.py fetches feeds by their secret addresses).

@@ -70,6 +70,7 @@ def _register_templates(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from tracker.api import bp as api_bp
     from tracker.auth import bp as auth_bp
+    from tracker.calendars import bp as calendars_bp
     from tracker.dashboard import bp as dashboard_bp
     from tracker.digests import bp as digests_bp
     from tracker.feeds import bp as feeds_bp
@@ -79,6 +80,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.planning import bp as planning_bp
     from tracker.risks import bp as risks_bp
     from tracker.spreadsheets import bp as spreadsheets_bp
+    from tracker.tokens import bp as tokens_bp
     from tracker.updates import bp as updates_bp
     from tracker.users import bp as users_bp
 
@@ -94,6 +96,8 @@ def _register_blueprints(app: Flask) -> None:
         digests_bp,
         spreadsheets_bp,
         users_bp,
+        calendars_bp,
+        tokens_bp,
         api_bp,
         feeds_bp,
     ):
