@@ -2,14 +2,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 
 from tracker.clock import today
 from tracker.domain import gantt as gantt_chart
 from tracker.domain.board import MilestoneFilter, select_milestones, workstream_figures
-from tracker.models import Programme
+from tracker.models import Baseline, Programme
 from tracker.plan.forms import GanttFilterForm, MilestoneFilterForm
-from tracker.services import board
+from tracker.services import baselines, board
 from tracker.services.programmes import get_programme_or_404
 
 bp = Blueprint("plan", __name__, url_prefix="/p/<slug>")
@@ -162,4 +162,60 @@ def workstream(slug: str, code: str) -> str:
         figures=figures,
         highlights=board.highlights(found, today()),
         today=today(),
+    )
+
+
+def _chosen_baseline(programme: Programme) -> Baseline | None:
+    """The baseline named by ?baseline=ID, else the one slip is measured against."""
+    raw = request.args.get("baseline", "")
+    if raw and not raw.isdigit():
+        abort(404, description=f"'{raw}' is not a baseline.")
+    if not raw and programme.current_baseline is None:
+        return None
+    return baselines.baseline_or_404(programme, int(raw) if raw else None)
+
+
+@bp.get("/baselines/")
+def baseline_comparison(slug: str) -> str:
+    """The baselines, and one of them compared with the plan milestone by milestone."""
+    programme = get_programme_or_404(slug)
+    chosen = _chosen_baseline(programme)
+    lines, summary = baselines.comparison(programme, chosen) if chosen else ([], None)
+    return render_template(
+        "plan/baselines.html",
+        programme=programme,
+        baselines=baselines.baselines(programme),
+        chosen=chosen,
+        lines=lines,
+        summary=summary,
+        names={ws.code: ws.name for ws in board.workstreams(programme)},
+    )
+
+
+@bp.get("/baselines/compare.csv")
+def baseline_csv(slug: str) -> Response:
+    return _baseline_export(slug, "csv")
+
+
+@bp.get("/baselines/compare.xlsx")
+def baseline_xlsx(slug: str) -> Response:
+    return _baseline_export(slug, "xlsx")
+
+
+def _baseline_export(slug: str, format: str) -> Response:
+    programme = get_programme_or_404(slug)
+    chosen = _chosen_baseline(programme)
+    if chosen is None:
+        abort(404, description="There is no baseline to compare with yet.")
+    lines, _ = baselines.comparison(programme, chosen)
+    name = f"{programme.slug}-baseline-comparison-{today().isoformat()}.{format}"
+    if format == "csv":
+        body, mimetype = baselines.comparison_csv(lines), "text/csv; charset=utf-8"
+    else:
+        body = baselines.comparison_xlsx(lines, chosen.label)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -23,7 +23,7 @@ from tracker.planning.forms import (
     NewMilestoneForm,
 )
 from tracker.security import current_viewer, require
-from tracker.services import board, plan
+from tracker.services import baselines, board, plan
 from tracker.services.editing import EditConflict, changes_since, ensure_current, opened_now
 from tracker.services.programmes import get_programme_or_404
 
@@ -277,3 +277,17 @@ def go_live(slug: str) -> str | Response:
             flash(f"The go-live target is now {format_date(target.target_date)}.", "success")
             return redirect(url_for("planning.index", slug=programme.slug))
     return render_template("planning/go_live_form.html", programme=programme, form=form)
+
+
+@bp.post("/baselines/choose")
+def choose_baseline(slug: str) -> Response:
+    """Measure slip against another of the programme's baselines."""
+    programme = _programme_for_editing(slug)
+    number = request.form.get("baseline", type=int)
+    if number is None:
+        abort(400, description="Choose a baseline.")
+    chosen = baselines.baseline_or_404(programme, number)
+    baselines.choose(programme, chosen)
+    db.session.commit()
+    flash(f"Slip is now measured against “{chosen.label}”.", "success")
+    return redirect(url_for("plan.baseline_comparison", slug=programme.slug, baseline=chosen.id))
