@@ -73,6 +73,11 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
+    # Risk bands on the 5 x 5 matrix: name:lowest-score:colour, lowest first (docs/raid.md).
+    RISK_BANDS = os.environ.get(
+        "RISK_BANDS", "low:1:green, moderate:4:yellow, high:8:amber, extreme:15:red"
+    )
+
     SMTP_HOST = os.environ.get("SMTP_HOST", "localhost")
     SMTP_PORT = int(os.environ.get("SMTP_PORT", "25"))
     SMTP_USERNAME = os.environ.get("SMTP_USERNAME")

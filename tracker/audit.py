@@ -25,12 +25,16 @@ from tracker.models import (
     Baseline,
     CalendarClosure,
     CalendarFeed,
+    Decision,
     Dependency,
     GoLiveTarget,
+    Issue,
     Milestone,
     Person,
     Programme,
     Risk,
+    RiskAction,
+    RiskReview,
     StatusUpdate,
     User,
     Workstream,
@@ -82,6 +86,10 @@ AUDITED: tuple[type, ...] = (
     Dependency,
     Baseline,
     Risk,
+    RiskAction,
+    RiskReview,
+    Issue,
+    Decision,
     StatusUpdate,
     Person,
     User,
@@ -150,6 +158,9 @@ def _scope(obj: Any) -> tuple[int | None, int | None]:
     if isinstance(obj, StatusUpdate):
         ws = obj.workstream
         return (ws.programme_id if ws else None), obj.workstream_id
+    if isinstance(obj, RiskAction | RiskReview):
+        risk = obj.risk
+        return (risk.programme_id, risk.workstream_id) if risk else (None, None)
     return getattr(obj, "programme_id", None), getattr(obj, "workstream_id", None)
 
 
@@ -207,6 +218,17 @@ def _before_flush(session: OrmSession, flush_context: UOWTransaction, instances:
             if _key(old) == _key(new) and not (old is None) ^ (new is None):
                 continue
             pending.append(_Pending(obj, "update", key, old, new))
+        # Links kept in a plain association table (a risk's milestones) have no object of
+        # their own to audit: record the list before and after on the record that holds them.
+        for rel in state.mapper.relationships:
+            if rel.secondary is None:
+                continue
+            history = state.attrs[rel.key].history
+            if not (history.added or history.deleted):
+                continue
+            before = [*history.unchanged, *history.deleted]
+            after = [*history.unchanged, *history.added]
+            pending.append(_Pending(obj, "update", rel.key, _labels(before), _labels(after)))
     for obj in session.deleted:
         if isinstance(obj, AUDITED):
             programme_id, workstream_id = _scope(obj)
@@ -220,6 +242,10 @@ def _before_flush(session: OrmSession, flush_context: UOWTransaction, instances:
                     label=_label(obj),
                 )
             )
+
+
+def _labels(records: list[Any]) -> str:
+    return ", ".join(sorted(str(getattr(r, "ref", None) or _label(r)) for r in records)) or "none"
 
 
 def _key(value: Any) -> Any:

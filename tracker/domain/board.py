@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from tracker.domain.risks import DEFAULT_BANDS, Band, band_for
 from tracker.scheduling import MilestoneForecast
 
 DUE_SOON_DAYS = 14  # "due in the next two weeks", in calendar days after today
@@ -279,12 +280,6 @@ class RiskLine:
     review_overdue: bool
 
 
-# NHS 5 x 5 matrix bands (consequence x likelihood); issue 8 makes them configurable.
-RISK_BANDS = ((15, "extreme", "red"), (8, "high", "amber"), (4, "moderate", "yellow"))
-
-
-def risk_band(score: int) -> str:
-    for floor, band, _colour in RISK_BANDS:
-        if score >= floor:
-            return band
-    return "low"
+def risk_band(score: int, bands: Iterable[Band] = DEFAULT_BANDS) -> str:
+    """The band's name for a score (tracker/domain/risks.py holds the bands)."""
+    return band_for(score, bands).name

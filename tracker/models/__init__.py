@@ -14,7 +14,15 @@ from tracker.models.plan import (
     WorkstreamLead,
 )
 from tracker.models.programme import CalendarClosure, GoLiveTarget, Programme
-from tracker.models.raid import Risk
+from tracker.models.raid import (
+    Decision,
+    DecisionMilestone,
+    Issue,
+    Risk,
+    RiskAction,
+    RiskMilestone,
+    RiskReview,
+)
 from tracker.models.reporting import StatusUpdate
 
 __all__ = [
@@ -25,15 +33,21 @@ __all__ = [
     "BaselineItem",
     "CalendarFeed",
     "CalendarClosure",
+    "Decision",
+    "DecisionMilestone",
     "Dependency",
     "DigestDelivery",
     "DigestRun",
     "DigestSnapshot",
     "GoLiveTarget",
+    "Issue",
     "Milestone",
     "Person",
     "Programme",
     "Risk",
+    "RiskAction",
+    "RiskMilestone",
+    "RiskReview",
     "StatusUpdate",
     "User",
     "Workstream",
