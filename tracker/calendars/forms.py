@@ -1,0 +1,44 @@
+"""Forms for the calendar feeds page."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField
+from wtforms.validators import InputRequired
+
+from tracker.models import Workstream
+
+
+def workstream_label(workstream: Workstream, several_programmes: bool) -> str:
+    label = f"{workstream.code} {workstream.name}"
+    return f"{label} ({workstream.programme.name})" if several_programmes else label
+
+
+def _workstream_id(value: object) -> int | None:
+    """The chosen id, or None (nothing chosen, or not an id: the route says so)."""
+    text = str(value if value is not None else "").strip()
+    return int(text) if text.isdigit() else None
+
+
+class WorkstreamFeedForm(FlaskForm):
+    workstream = SelectField(
+        "Workstream",
+        coerce=_workstream_id,
+        validators=[InputRequired("Choose a workstream")],
+        validate_choice=False,  # the route looks it up and says when it is not there
+    )
+
+    def set_workstream_choices(self, workstreams: Iterable[Workstream]) -> None:
+        workstreams = list(workstreams)
+        several = len({ws.programme_id for ws in workstreams}) > 1
+        self.workstream.choices = [("", "Choose a workstream")] + [
+            (ws.id, workstream_label(ws, several)) for ws in workstreams
+        ]
+
+
+class FeedActionForm(FlaskForm):
+    """Renew or revoke: which feed (a hidden field, so the address has no id in it)."""
+
+    feed = IntegerField("Feed", validators=[InputRequired()])

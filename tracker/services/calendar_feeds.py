@@ -1,0 +1,261 @@
+"""Calendar feeds: their secret addresses (create, renew, revoke) and what each one shows.
+
+A feed is read in a fixed number of queries: the feed, its milestones (one query), and the
+schedule of each programme they belong to (a fixed number per programme, not per milestone).
+Each function leaves the commit to the caller.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from flask import abort, current_app
+from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy.orm import joinedload
+from werkzeug.routing import MapAdapter
+
+from tracker.domain import calendar_feed as ics
+from tracker.domain.permissions import Viewer
+from tracker.extensions import db
+from tracker.models import CalendarFeed, Milestone, Person, Programme, User, Workstream
+from tracker.models.base import utcnow
+from tracker.models.plan import WorkstreamLead
+from tracker.scheduling.programme_data import MilestoneForecast
+from tracker.services.board import schedule_for
+
+# 32 random bytes, 43 URL-safe characters: far beyond guessing, and the column holds 64.
+TOKEN_BYTES = 32
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+# --- reading a feed by its address ------------------------------------------------------
+
+
+def feed_by_token(token: str) -> CalendarFeed | None:
+    """The feed at this address, if it still works: not revoked, its owner still active.
+
+    Unknown, revoked and deactivated all answer None, so the caller cannot tell them apart.
+    """
+    if not token or len(token) > 64:
+        return None
+    return db.session.scalar(
+        select(CalendarFeed)
+        .join(User, User.id == CalendarFeed.user_id)
+        .where(
+            CalendarFeed.token == token,
+            CalendarFeed.revoked_at.is_(None),
+            User.is_active.is_(True),
+        )
+        .options(
+            joinedload(CalendarFeed.user),
+            joinedload(CalendarFeed.workstream).joinedload(Workstream.programme),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class FeedFile:
+    content: bytes
+    filename: str
+
+
+def render_feed(feed: CalendarFeed) -> FeedFile:
+    """The feed's iCalendar file, with the schedule's figures as of today."""
+    workstream = feed.workstream
+    if workstream is None:
+        person = feed.user.person
+        led = select(WorkstreamLead.workstream_id).where(WorkstreamLead.person_id == person.id)
+        milestones = _feed_milestones(
+            or_(Milestone.owner_id == person.id, Milestone.workstream_id.in_(led))
+        )
+        content = ics.person_feed(person.name, milestones)
+        filename = ics.file_name(person.name)
+    else:
+        programme = workstream.programme
+        milestones = _feed_milestones(Milestone.workstream_id == workstream.id)
+        content = ics.workstream_feed(programme.name, workstream.code, workstream.name, milestones)
+        filename = ics.file_name(programme.slug, workstream.code)
+    return FeedFile(
+        ics.build_calendar(content, host=_base_host(), stamp=utcnow()),
+        filename,
+    )
+
+
+def _feed_milestones(where: ColumnElement[bool]) -> list[ics.FeedMilestone]:
+    found = list(
+        db.session.scalars(
+            select(Milestone)
+            .where(where)
+            .options(
+                joinedload(Milestone.owner),
+                joinedload(Milestone.workstream),
+                joinedload(Milestone.programme),
+            )
+        )
+    )
+    # One schedule per programme (cached for the request), never one per milestone.
+    forecasts: dict[int, dict[str, MilestoneForecast]] = {}
+    for programme in {m.programme_id: m.programme for m in found}.values():
+        schedule = schedule_for(programme)
+        forecasts[programme.id] = schedule.forecast.milestones if schedule else {}
+    links = _links()
+    return [_feed_milestone(m, forecasts[m.programme_id].get(m.ref), links) for m in found]
+
+
+def _feed_milestone(
+    m: Milestone, forecast: MilestoneForecast | None, links: MapAdapter
+) -> ics.FeedMilestone:
+    programme: Programme = m.programme
+    url = links.build("plan.milestone", {"slug": programme.slug, "ref": m.ref}, force_external=True)
+    return ics.FeedMilestone(
+        id=m.id,
+        ref=m.ref,
+        title=m.title,
+        programme_slug=programme.slug,
+        programme_name=programme.name,
+        workstream_code=m.workstream.code,
+        workstream_name=m.workstream.name,
+        owner=m.owner.name,
+        status=m.status,
+        due=m.due_date,
+        lead_forecast=m.forecast_date,
+        completed_on=m.completed_on,
+        url=url,
+        updated_at=m.updated_at,
+        version=m.version,
+        forecast=forecast.forecast_due if forecast else None,
+        overdue=forecast.overdue if forecast else False,
+        rag=forecast.rag if forecast else None,
+        rag_reason=forecast.rag_reason if forecast else None,
+    )
+
+
+def _links() -> MapAdapter:
+    """Builds absolute links on APP_BASE_URL (a path there is where the app is mounted)."""
+    base = urlsplit(current_app.config["APP_BASE_URL"].rstrip("/"))
+    return current_app.url_map.bind(
+        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https"
+    )
+
+
+def _base_host() -> str:
+    return urlsplit(current_app.config["APP_BASE_URL"]).hostname or "localhost"
+
+
+def feed_address(feed: CalendarFeed) -> str:
+    """The full address to paste into Outlook."""
+    return _links().build("feeds.calendar", {"token": feed.token}, force_external=True)
+
+
+# --- managing feeds ------------------------------------------------------------------------
+
+
+def _active() -> ColumnElement[bool]:
+    return CalendarFeed.revoked_at.is_(None)
+
+
+def _ordered(query: ColumnElement[bool]) -> list[CalendarFeed]:
+    """Person feeds first, then by programme and workstream order."""
+    feeds = db.session.scalars(
+        select(CalendarFeed)
+        .outerjoin(Workstream, Workstream.id == CalendarFeed.workstream_id)
+        .outerjoin(Programme, Programme.id == Workstream.programme_id)
+        .join(User, User.id == CalendarFeed.user_id)
+        .join(Person, Person.id == User.person_id)
+        .where(query)
+        .options(
+            joinedload(CalendarFeed.user),
+            joinedload(CalendarFeed.workstream).joinedload(Workstream.programme),
+        )
+        .order_by(
+            Person.name,
+            CalendarFeed.person_feed.desc(),
+            Programme.name,
+            Workstream.display_order,
+            Workstream.code,
+            CalendarFeed.id,
+        )
+    )
+    return list(feeds)
+
+
+def feeds_of(user: User) -> list[CalendarFeed]:
+    """The user's feeds that still work."""
+    return _ordered(_active() & (CalendarFeed.user_id == user.id))
+
+
+def everyones_feeds() -> list[CalendarFeed]:
+    """Every feed that still works, by owner: for admins, to stop a leaked address."""
+    return _ordered(_active())
+
+
+def workstream_choices() -> list[Workstream]:
+    """Every workstream of every programme: anyone signed in reads them all anyway."""
+    return list(
+        db.session.scalars(
+            select(Workstream)
+            .join(Programme, Programme.id == Workstream.programme_id)
+            .options(joinedload(Workstream.programme))
+            .order_by(Programme.name, Workstream.display_order, Workstream.code)
+        )
+    )
+
+
+def workstream_by_id(workstream_id: int) -> Workstream | None:
+    return db.session.get(Workstream, workstream_id)
+
+
+def create_feed(user: User, workstream: Workstream | None) -> tuple[CalendarFeed, bool]:
+    """The user's feed for themselves (workstream None) or for a workstream, and whether it
+    is new: one working feed each is enough, so asking again gives the same address."""
+    subject = (
+        CalendarFeed.person_feed.is_(True)
+        if workstream is None
+        else CalendarFeed.workstream_id == workstream.id
+    )
+    existing = db.session.scalar(
+        select(CalendarFeed).where(_active(), CalendarFeed.user_id == user.id, subject).limit(1)
+    )
+    if existing is not None:
+        return existing, False
+    feed = CalendarFeed(
+        user=user,
+        person_feed=workstream is None,
+        workstream=workstream,
+        token=new_token(),
+    )
+    db.session.add(feed)
+    return feed, True
+
+
+def feed_or_404(feed_id: int) -> CalendarFeed:
+    """A feed that still works, by id (renew and revoke)."""
+    feed = db.session.scalar(
+        select(CalendarFeed)
+        .where(CalendarFeed.id == feed_id, _active())
+        .options(joinedload(CalendarFeed.user), joinedload(CalendarFeed.workstream))
+    )
+    if feed is None:
+        abort(404, description="There is no such calendar feed, or it has been revoked.")
+    return feed
+
+
+def _check_may_change(feed: CalendarFeed, viewer: Viewer) -> None:
+    if not ics.can_change_feed(viewer, feed.user.person_id):
+        abort(403, description="Only the feed's owner or an admin can change it.")
+
+
+def renew_feed(feed: CalendarFeed, viewer: Viewer) -> None:
+    """A new address; the old one stops working at once."""
+    _check_may_change(feed, viewer)
+    feed.token = new_token()
+
+
+def revoke_feed(feed: CalendarFeed, viewer: Viewer) -> None:
+    _check_may_change(feed, viewer)
+    feed.revoked_at = utcnow()
