@@ -440,3 +440,18 @@ def test_a_highlight_needs_a_rag(lead_client: FlaskClient) -> None:
     assert "Choose red, amber or green" in page.find(id="rag-error").text
     assert page.find("textarea", attrs={"name": "achievements"}).text == HIGHLIGHT["achievements"]
     assert not [h for h in highlights("PEO") if h.week_start == date(2022, 4, 4)]
+
+
+def test_dates_decades_away_are_refused(lead_client: FlaskClient) -> None:
+    response = lead_client.post(
+        f"{BASE}/milestones/PEO-10/forecast",
+        data=form_data("PEO-10", forecast_date="9999-12-31", forecast_reason="typo"),
+    )
+    assert "31 December 9999 is too far ahead" in response.text
+    assert milestone("PEO-10").forecast_date is None
+    assert lead_client.get(f"{BASE}/").status_code == 200
+    response = lead_client.post(
+        f"{BASE}/milestones/PEO-10/complete",
+        data=form_data("PEO-10", completed_on="1922-04-04", evidence_text="x"),
+    )
+    assert "4 April 1922 is too long ago" in response.text

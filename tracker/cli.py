@@ -137,7 +137,8 @@ def synthetic(
 
 @click.group()
 def users() -> None:
-    """Manage user accounts: create, set-role, deactivate, reactivate, reset-password, list."""
+    """Manage user accounts: create, set-role, deactivate, reactivate, reset-password, list,
+    and personal API tokens: token, revoke-token."""
 
 
 @contextlib.contextmanager
@@ -327,6 +328,48 @@ def list_users() -> None:
         else:
             parts.append("never signed in")
         click.echo("  ".join(parts))
+
+
+@users.command("token")
+@click.argument("email")
+@click.option("--name", default="Command line", show_default=True, help="What it is for.")
+@with_appcontext
+def make_token(email: str, name: str) -> None:
+    """Make a personal API token for someone and print it (shown once).
+
+    The token alone goes to standard output, so `TOKEN=$(flask users token EMAIL)` works;
+    what it is goes to standard error.
+    """
+    from tracker.services import api_tokens
+
+    with _saving():
+        user = accounts.user_or_error(email)
+        if not user.is_active:
+            raise ValidationError(
+                [FieldError("email", f"{user.email} is deactivated: reactivate the account first")]
+            )
+        made = api_tokens.create_token(user, name)
+    click.echo(
+        f"API token '{made.record.name}' for {user.name} <{user.email}> ({user.role}) "
+        "(shown once; revoke it on the API tokens page or with `users revoke-token`):",
+        err=True,
+    )
+    click.echo(made.secret)
+
+
+@users.command("revoke-token")
+@click.argument("email")
+@click.argument("prefix")
+@with_appcontext
+def revoke_token(email: str, prefix: str) -> None:
+    """Revoke someone's API token, named by how it starts (as the API tokens page shows it)."""
+    from tracker.services import api_tokens
+
+    with _saving():
+        user = accounts.user_or_error(email)
+        token = api_tokens.token_by_prefix(user, prefix)
+        api_tokens.revoke(token)
+    click.echo(f"Revoked the API token '{token.name}' ({token.prefix}…) of {user.email}.")
 
 
 @click.group()

@@ -232,10 +232,17 @@ def check_email(email: str | None, field: str = "email") -> list[FieldError]:
     return []
 
 
+# A transition is planned in months; a date decades away is a typing slip (and would send the
+# working-day calendar out to the year 9999).
+MAX_YEARS_AWAY = 10
+
+
 def check_completion(completed_on: date | None, today: date) -> list[FieldError]:
     """A milestone is completed on a real day: never in the future."""
     if completed_on is None:
         return [FieldError("completed_on", "Enter the date it was completed")]
+    if today.year - completed_on.year > MAX_YEARS_AWAY:
+        return [FieldError("completed_on", f"{format_date(completed_on)} is too long ago")]
     if completed_on > today:
         return [
             FieldError(
@@ -251,6 +258,10 @@ def check_forecast(forecast_date: date | None, reason: str | None, today: date) 
     errors = []
     if forecast_date is None:
         errors.append(FieldError("forecast_date", "Enter the date you now expect it done"))
+    elif forecast_date.year - today.year > MAX_YEARS_AWAY:
+        errors.append(
+            FieldError("forecast_date", f"{format_date(forecast_date)} is too far ahead")
+        )
     elif forecast_date < today:
         errors.append(
             FieldError(

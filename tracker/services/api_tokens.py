@@ -1,0 +1,146 @@
+"""Personal API tokens: made in the app or with `flask users token`, used as
+`Authorization: Bearer tt_...`, revoked when no longer needed.
+
+Only a SHA-256 digest of each token is stored, so a copy of the database does not give
+anyone a way in; the token itself is shown once, when it is made. A token is long and
+random (256 bits), so a fast hash is enough: nothing is gained by guessing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from tracker.domain.validation import FieldError, ValidationError, raise_if
+from tracker.extensions import db
+from tracker.models import ApiToken, Person, User
+from tracker.models.base import utcnow
+
+TOKEN_START = "tt_"  # noqa: S105  # not a secret: so a leaked token is recognisable (and secret scanners can find it)
+PREFIX_LENGTH = 10  # "tt_" and 7 characters: shown on the page to tell tokens apart
+MAX_NAME_LENGTH = 100
+MAX_TOKEN_LENGTH = 100  # a token is 46 characters; anything much longer is not one
+# last_used_at is a hint for people tidying up their tokens, not a log: writing it at most
+# once a minute spares a database write on every API call.
+LAST_USED_EVERY = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class NewToken:
+    """A token just made: the record, and the secret to show once."""
+
+    record: ApiToken
+    secret: str
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def check_name(name: str | None) -> list[FieldError]:
+    name = (name or "").strip()
+    if not name:
+        return [FieldError("name", "Enter a name for the token, like 'Power BI refresh'")]
+    if len(name) > MAX_NAME_LENGTH:
+        return [FieldError("name", f"The name must be at most {MAX_NAME_LENGTH} characters")]
+    return []
+
+
+def create_token(user: User, name: str | None) -> NewToken:
+    """A new token for `user`; the caller commits, then shows `secret` once."""
+    raise_if(check_name(name), entity="API token")
+    secret = TOKEN_START + secrets.token_urlsafe(32)
+    record = ApiToken(
+        user_id=user.id,
+        user=user,
+        name=(name or "").strip(),
+        token_digest=digest(secret),
+        prefix=secret[:PREFIX_LENGTH],
+    )
+    db.session.add(record)
+    db.session.flush()
+    return NewToken(record, secret)
+
+
+def tokens_of(user: User) -> list[ApiToken]:
+    """A user's tokens, newest first, revoked ones included (they show when it happened)."""
+    return list(
+        db.session.scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == user.id)
+            .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+        )
+    )
+
+
+def live_tokens_of_others(user: User) -> list[ApiToken]:
+    """Everyone else's tokens that still work, by owner: what an admin may revoke."""
+    return list(
+        db.session.scalars(
+            select(ApiToken)
+            .join(ApiToken.user)
+            .join(User.person)
+            .where(ApiToken.user_id != user.id, ApiToken.revoked_at.is_(None))
+            .options(joinedload(ApiToken.user))
+            .order_by(Person.name, ApiToken.created_at, ApiToken.id)
+        )
+    )
+
+
+def token_by_id(token_id: int) -> ApiToken | None:
+    return db.session.get(ApiToken, token_id)
+
+
+def token_by_prefix(user: User, prefix: str) -> ApiToken:
+    """The user's live token that starts with `prefix`, as the tokens page shows it."""
+    shown = prefix.strip().rstrip("….")[:PREFIX_LENGTH]
+    found = [
+        t
+        for t in tokens_of(user)
+        if t.revoked_at is None and len(shown) > len(TOKEN_START) and t.prefix.startswith(shown)
+    ]
+    if len(found) != 1:
+        problem = "no live API token" if not found else "several live API tokens"
+        raise ValidationError(
+            [FieldError("prefix", f"{user.email} has {problem} starting '{prefix}'")]
+        )
+    return found[0]
+
+
+def may_revoke(user: User, token: ApiToken) -> bool:
+    """Owners revoke their own tokens; admins any (someone has left, a token has leaked)."""
+    return token.user_id == user.id or user.is_admin
+
+
+def revoke(token: ApiToken) -> None:
+    """Stops the token working at once; revoking twice keeps the first time."""
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+
+
+def authenticate(secret: str | None) -> User | None:
+    """The active user whose live token this is, or None.
+
+    Looked up by digest: the database compares digests, never the secret itself, so the time
+    taken tells an attacker nothing about how close a guess was; the final comparison is
+    constant-time anyway.
+    """
+    if not secret or not secret.startswith(TOKEN_START) or len(secret) > MAX_TOKEN_LENGTH:
+        return None
+    wanted = digest(secret)
+    token = db.session.scalar(
+        select(ApiToken).where(ApiToken.token_digest == wanted).options(joinedload(ApiToken.user))
+    )
+    if token is None or not secrets.compare_digest(token.token_digest, wanted):
+        return None
+    if token.revoked_at is not None or not token.user.is_active:
+        return None
+    now = utcnow()
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_EVERY:
+        token.last_used_at = now
+    return token.user
