@@ -11,7 +11,7 @@ PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
 .DEFAULT_GOAL := help
 ASSETS := tracker/static/build
-.PHONY: help install assets run db seed test lint format typecheck check browser screenshots clean
+.PHONY: help install assets run db seed test lint format typecheck check browser libreoffice screenshots clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -82,11 +82,20 @@ browser: ## Install Debian's chromium for the browser tests when it is missing (
 		else echo "Install Debian's chromium package (sudo apt-get install chromium) to run the browser tests"; \
 			if [ "$$CI" = "true" ]; then exit 1; fi; fi; }
 
+# The spreadsheet test opens the exported .xlsx in LibreOffice Calc (Debian's package,
+# headless). Without it that test skips, except in CI (CI=true), where it fails the run.
+libreoffice: ## Install Debian's libreoffice-calc for the spreadsheet test when it is missing (as root)
+	@command -v soffice >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc; \
+		else echo "Install Debian's libreoffice-calc package (sudo apt-get install --no-install-recommends libreoffice-calc) to run the spreadsheet test"; \
+			if [ "$$CI" = "true" ]; then exit 1; fi; fi; }
+
 screenshots: install browser ## Save screenshots of the dashboard and Gantt chart into docs/screenshots
 	SCREENSHOT_DIR=docs/screenshots TEST_DB=sqlite $(BIN)/pytest -q -p no:xdist tests/browser \
 		-k "test_dashboard or test_gantt_chart"
 
-test: check browser ## Run the whole suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set
+test: check browser libreoffice ## Run the whole suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set
 	TEST_DB=sqlite $(BIN)/pytest -n auto -q
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL"; \

@@ -78,6 +78,10 @@ class Config:
         "RISK_BANDS", "low:1:green, moderate:4:yellow, high:8:amber, extreme:15:red"
     )
 
+    # Where an uploaded plan waits between the import preview and its confirmation (None: the
+    # instance folder); with several app servers, a folder they share.
+    PLAN_IMPORT_DIR = os.environ.get("PLAN_IMPORT_DIR")
+
     SMTP_HOST = os.environ.get("SMTP_HOST", "localhost")
     SMTP_PORT = int(os.environ.get("SMTP_PORT", "25"))
     SMTP_USERNAME = os.environ.get("SMTP_USERNAME")

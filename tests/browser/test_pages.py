@@ -81,14 +81,21 @@ def test_filtered_gantt_draws_only_the_filtered_milestones(
 @pytest.mark.parametrize(
     "path",
     [
-        "/workstreams/PEO",
-        "/milestones/PEO-09",
-        "/milestones/",
-        "/risks/",
+        f"{PROGRAMME}/workstreams/PEO",
+        f"{PROGRAMME}/milestones/PEO-09",
+        f"{PROGRAMME}/milestones/",
+        f"{PROGRAMME}/risks/",
+        f"{PROGRAMME}/history",
+        f"{PROGRAMME}/baselines/",
+        f"{PROGRAMME}/spreadsheets/",
+        "/account/calendar",
+        "/account/api-tokens",
+        "/account/email",
+        "/account/password",
     ],
 )
 def test_page(page: Page, check_accessibility: Check, path: str) -> None:
-    open_page(page, PROGRAMME + path)
+    open_page(page, path)
     check_accessibility(page)
 
 

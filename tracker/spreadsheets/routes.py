@@ -1,13 +1,222 @@
+"""The plan out to Excel and CSV for everyone; in from them for the programme office.
+
+Import is upload -> check every row -> preview -> confirm. Each import view checks
+can_edit_plan, for GET and POST; the upload waits on the server between preview and confirm
+(uploads.py) and is checked again when confirmed.
+"""
+
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import io
+import os
 
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.wrappers import Response
+
+from tracker.clock import today
+from tracker.domain.permissions import can_edit_plan
+from tracker.domain.plan_sheets import (
+    MILESTONES,
+    RISKS,
+    SHEETS,
+    CheckedImport,
+    Problem,
+    check_upload,
+    export_rows,
+    sheet_by_key,
+)
+from tracker.domain.validation import ValidationError
+from tracker.extensions import db
+from tracker.models import Programme
+from tracker.security import current_viewer, require
+from tracker.services import plan_sheets
 from tracker.services.programmes import get_programme_or_404
+from tracker.spreadsheets import files, uploads
+from tracker.spreadsheets.forms import UploadForm
 
 bp = Blueprint("spreadsheets", __name__, url_prefix="/p/<slug>")
+
+IMPORTED_SHEETS = [s for s in SHEETS if s.importable]
 
 
 @bp.get("/spreadsheets/")
 def index(slug: str) -> str:
     programme = get_programme_or_404(slug)
-    return render_template("spreadsheets/index.html", programme=programme)
+    return render_template(
+        "spreadsheets/index.html",
+        programme=programme,
+        sheets=SHEETS,
+        imported=IMPORTED_SHEETS,
+        can_import=can_edit_plan(current_viewer()),
+        max_upload=files.MAX_UPLOAD_WORDS,
+    )
+
+
+def _download(data: bytes, mimetype: str, name: str) -> Response:
+    response = send_file(
+        io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name
+    )
+    response.headers["Cache-Control"] = "no-store"  # the plan is for signed-in people only
+    return response
+
+
+@bp.get("/export.xlsx")
+def export_workbook(slug: str) -> Response:
+    programme = get_programme_or_404(slug)
+    plan = plan_sheets.plan_records(programme)
+    sheets = [(sheet, export_rows(sheet, plan.for_sheet(sheet))) for sheet in SHEETS]
+    data = files.workbook(sheets, title=programme.name)
+    name = f"{programme.slug}-plan-{today():%Y-%m-%d}.xlsx"
+    return _download(data, files.XLSX_MIMETYPE, name)
+
+
+@bp.get("/export.csv")
+def export_csv(slug: str) -> Response:
+    """One sheet as CSV: ?sheet=milestones (the default), dependencies, risks, status-updates."""
+    programme = get_programme_or_404(slug)
+    sheet = sheet_by_key(request.args.get("sheet") or MILESTONES.key)
+    if sheet is None:
+        keys = ", ".join(s.key for s in SHEETS)
+        abort(404, description=f"There is no such sheet: choose one of {keys}.")
+    plan = plan_sheets.plan_records(programme, with_risks=sheet is RISKS)
+    rows = export_rows(sheet, plan.for_sheet(sheet))
+    name = f"{programme.slug}-{sheet.key}-{today():%Y-%m-%d}.csv"
+    return _download(files.csv_file(sheet, rows), files.CSV_MIMETYPE, name)
+
+
+# Import ------------------------------------------------------------------------------------
+
+
+def _programme_for_import(slug: str) -> Programme:
+    programme = get_programme_or_404(slug)
+    require(can_edit_plan(current_viewer()), "Only the programme office imports a plan.")
+    return programme
+
+
+def _check(programme: Programme, filename: str, data: bytes) -> CheckedImport:
+    """Every row of the file checked against the plan as it is now; nothing saved."""
+    tables, notes = files.read_upload(filename, data)
+    return check_upload(tables, plan_sheets.stored_plan(programme), today(), notes)
+
+
+def _upload_page(
+    programme: Programme, form: UploadForm, problems: tuple[Problem, ...] = (), filename: str = ""
+) -> str:
+    if problems:
+        count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+        form.form_errors.append(
+            f"{filename} has {count}, listed below. Nothing has been imported: correct them "
+            "in the file and upload it again."
+        )
+    return render_template(
+        "spreadsheets/upload.html",
+        programme=programme,
+        form=form,
+        problems=problems,
+        sheets=IMPORTED_SHEETS,
+        max_upload=files.MAX_UPLOAD_WORDS,
+    )
+
+
+def _preview_page(
+    programme: Programme, kept: uploads.PendingImport, checked: CheckedImport, **extra: object
+) -> str:
+    uploads.remember_preview(checked.fingerprint())
+    return render_template(
+        "spreadsheets/preview.html",
+        programme=programme,
+        filename=kept.filename,
+        checked=checked,
+        form=FlaskForm(),
+        **extra,
+    )
+
+
+def _nothing_waiting(programme: Programme) -> Response:
+    flash("There is no upload waiting to be imported: upload the file again.", "info")
+    return redirect(url_for("spreadsheets.upload", slug=programme.slug))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def upload(slug: str) -> str | Response:
+    programme = _programme_for_import(slug)
+    form = UploadForm()
+    if not form.validate_on_submit():
+        return _upload_page(programme, form)
+    chosen = form.file.data
+    filename = os.path.basename((chosen.filename or "upload").replace("\\", "/"))[:100]
+    # Read one byte past the limit, to know it is over without reading all of a huge file.
+    data = chosen.stream.read(files.MAX_UPLOAD_BYTES + 1)
+    try:
+        checked = _check(programme, filename, data)
+    except files.UnreadableFile as exc:
+        form.file.errors = [str(exc)]
+        return _upload_page(programme, form)
+    if not checked.ok:
+        return _upload_page(programme, form, checked.problems, filename)
+    uploads.keep(programme.slug, filename, data, checked.fingerprint())
+    return redirect(url_for("spreadsheets.preview", slug=programme.slug))
+
+
+def _recheck(programme: Programme, kept: uploads.PendingImport) -> CheckedImport | str:
+    """The kept upload checked again, or the upload page saying why it no longer passes."""
+    try:
+        checked = _check(programme, kept.filename, kept.data)
+    except files.UnreadableFile as exc:  # only if the limits changed since it was kept
+        uploads.discard()
+        form = UploadForm()
+        form.file.errors = [str(exc)]
+        return _upload_page(programme, form)
+    if not checked.ok:
+        uploads.discard()
+        return _upload_page(programme, UploadForm(), checked.problems, kept.filename)
+    return checked
+
+
+@bp.get("/import/preview")
+def preview(slug: str) -> str | Response:
+    programme = _programme_for_import(slug)
+    kept = uploads.pending(programme.slug)
+    if kept is None:
+        return _nothing_waiting(programme)
+    checked = _recheck(programme, kept)
+    if isinstance(checked, str):
+        return checked
+    return _preview_page(programme, kept, checked)
+
+
+@bp.post("/import/confirm")
+def confirm(slug: str) -> str | Response:
+    programme = _programme_for_import(slug)
+    kept = uploads.pending(programme.slug)
+    if kept is None:
+        return _nothing_waiting(programme)
+    checked = _recheck(programme, kept)
+    if isinstance(checked, str):
+        return checked
+    if checked.fingerprint() != kept.fingerprint:
+        # Someone changed the plan since the preview: show what the import would do now.
+        return _preview_page(programme, kept, checked, plan_changed=True)
+    try:
+        applied = plan_sheets.apply_import(
+            programme, checked, by_person_id=current_viewer().person_id
+        )
+        db.session.commit()  # the one commit: the whole import, or nothing
+    except (ValidationError, IntegrityError, StaleDataError) as exc:
+        db.session.rollback()
+        reason = str(exc) if isinstance(exc, ValidationError) else "the plan changed meanwhile"
+        return _preview_page(programme, kept, checked, failed=reason)
+    uploads.discard()
+    flash(f"Imported {kept.filename}: {applied}.", "success")
+    return redirect(url_for("spreadsheets.index", slug=programme.slug))
+
+
+@bp.post("/import/cancel")
+def cancel(slug: str) -> Response:
+    programme = _programme_for_import(slug)
+    uploads.discard()
+    flash("Import cancelled: nothing was changed.", "info")
+    return redirect(url_for("spreadsheets.index", slug=programme.slug))

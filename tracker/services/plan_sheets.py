@@ -1,0 +1,323 @@
+"""The plan read out for a spreadsheet, and a checked import applied to it.
+
+Reading runs a fixed number of queries whatever the plan's size. Applying changes only what
+the checked import calls new or changed and leaves the commit to the caller, so that the whole
+import is one transaction: a failure part-way saves nothing. The session's listener validates
+each record and writes the audit trail as for any other change.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from tracker.domain.notation import PredecessorLink
+from tracker.domain.plan_sheets import (
+    MILESTONES,
+    NEW,
+    STATUS_UPDATES,
+    UNCHANGED,
+    CheckedImport,
+    DependencyRecord,
+    Item,
+    LinkKey,
+    MilestoneRecord,
+    RiskRecord,
+    Sheet,
+    StatusUpdateRecord,
+    StoredPlan,
+)
+from tracker.extensions import db
+from tracker.models import (
+    Dependency,
+    Milestone,
+    Person,
+    Programme,
+    Risk,
+    StatusUpdate,
+    Workstream,
+)
+
+
+@dataclass(frozen=True)
+class PlanRecords:
+    milestones: list[MilestoneRecord]
+    dependencies: list[DependencyRecord]
+    risks: list[RiskRecord]
+    status_updates: list[StatusUpdateRecord]
+
+    def for_sheet(self, sheet: Sheet) -> list[Any]:
+        """The records a sheet lists: status-updates -> status_updates."""
+        records: list[Any] = getattr(self, sheet.key.replace("-", "_"))
+        return records
+
+
+def _links(programme: Programme) -> list[DependencyRecord]:
+    before, after = aliased(Milestone), aliased(Milestone)
+    rows = db.session.execute(
+        select(before.ref, after.ref, Dependency.type, Dependency.lag_days)
+        .join(before, before.id == Dependency.predecessor_id)
+        .join(after, after.id == Dependency.successor_id)
+        .where(Dependency.programme_id == programme.id)
+        .order_by(after.ref, before.ref, Dependency.type)
+    )
+    return [DependencyRecord(p, s, t, lag) for p, s, t, lag in rows]
+
+
+def _milestones(programme: Programme, links: list[DependencyRecord]) -> list[MilestoneRecord]:
+    waits_for: dict[str, list[PredecessorLink]] = defaultdict(list)
+    for link in sorted(links, key=lambda d: (d.predecessor, d.type)):
+        waits_for[link.successor].append(
+            PredecessorLink(link.predecessor, link.type, link.lag_days)
+        )
+    rows = db.session.execute(
+        select(Milestone, Workstream.code, Person.email)
+        .join(Workstream, Workstream.id == Milestone.workstream_id)
+        .join(Person, Person.id == Milestone.owner_id)
+        .where(Milestone.programme_id == programme.id)
+        .order_by(Workstream.display_order, Workstream.code, Milestone.ref)
+    )
+    return [
+        MilestoneRecord(
+            ref=m.ref,
+            title=m.title,
+            description=m.description or "",
+            workstream=code,
+            owner_email=email,
+            kind=m.kind,
+            planned_start=m.planned_start,
+            due_date=m.due_date,
+            status=m.status,
+            completed_on=m.completed_on,
+            forecast_date=m.forecast_date,
+            forecast_reason=m.forecast_reason,
+            blocked_reason=m.blocked_reason,
+            is_key=m.is_key,
+            evidence_text=m.evidence_text,
+            evidence_url=m.evidence_url,
+            predecessors=tuple(waits_for.get(m.ref, ())),
+        )
+        for m, code, email in rows
+    ]
+
+
+def _risks(programme: Programme) -> list[RiskRecord]:
+    rows = db.session.execute(
+        select(Risk, Person.email, Workstream.code)
+        .join(Person, Person.id == Risk.owner_id)
+        .outerjoin(Workstream, Workstream.id == Risk.workstream_id)
+        .where(Risk.programme_id == programme.id)
+        .order_by(Risk.ref)
+    )
+    return [
+        RiskRecord(
+            ref=r.ref,
+            title=r.title,
+            description=r.description or "",
+            workstream=code,
+            owner_email=email,
+            consequence=r.consequence,
+            likelihood=r.likelihood,
+            target_consequence=r.target_consequence,
+            target_likelihood=r.target_likelihood,
+            mitigation=r.mitigation or "",
+            status=r.status,
+            raised_on=r.raised_on,
+            review_on=r.review_on,
+            closed_note=r.closed_note,
+        )
+        for r, email, code in rows
+    ]
+
+
+def _status_updates(programme: Programme) -> list[StatusUpdateRecord]:
+    rows = db.session.execute(
+        select(StatusUpdate, Workstream.code, Person.email)
+        .join(Workstream, Workstream.id == StatusUpdate.workstream_id)
+        .outerjoin(Person, Person.id == StatusUpdate.author_id)
+        .where(Workstream.programme_id == programme.id)
+        .order_by(StatusUpdate.week_start, Workstream.display_order, Workstream.code)
+    )
+    return [
+        StatusUpdateRecord(
+            workstream=code,
+            week_start=u.week_start,
+            rag=u.rag,
+            achievements=u.achievements or "",
+            next_steps=u.next_steps or "",
+            issues=u.issues or "",
+            author_email=email,
+        )
+        for u, code, email in rows
+    ]
+
+
+def plan_records(programme: Programme, *, with_risks: bool = True) -> PlanRecords:
+    """The programme's plan as the export writes it."""
+    links = _links(programme)
+    return PlanRecords(
+        milestones=_milestones(programme, links),
+        dependencies=links,
+        risks=_risks(programme) if with_risks else [],
+        status_updates=_status_updates(programme),
+    )
+
+
+def _workstream_ids(programme: Programme) -> dict[str, int]:
+    rows = db.session.execute(
+        select(Workstream.code, Workstream.id).where(Workstream.programme_id == programme.id)
+    )
+    return {code: id_ for code, id_ in rows}
+
+
+def _person_ids() -> dict[str, int]:
+    return {email: id_ for email, id_ in db.session.execute(select(Person.email, Person.id))}
+
+
+def stored_plan(programme: Programme) -> StoredPlan:
+    """What an upload is checked and compared against."""
+    records = plan_records(programme, with_risks=False)
+    return StoredPlan(
+        workstreams=frozenset(_workstream_ids(programme)),
+        people=frozenset(_person_ids()),
+        milestones={m.ref: m for m in records.milestones},
+        dependencies={d.key: d.lag_days for d in records.dependencies},
+        status_updates={(u.workstream, u.week_start): u for u in records.status_updates},
+    )
+
+
+@dataclass(frozen=True)
+class Applied:
+    """How many records an import added and changed, by kind."""
+
+    added: dict[str, int]
+    changed: dict[str, int]
+
+    def __str__(self) -> str:
+        words = {
+            "milestones": "milestone",
+            "dependencies": "link",
+            "status_updates": "status update",
+        }
+        parts = []
+        for kind, noun in words.items():
+            added, changed = self.added.get(kind, 0), self.changed.get(kind, 0)
+            if added:
+                parts.append(f"{added} new {noun}{'s' if added != 1 else ''}")
+            if changed:
+                parts.append(f"{changed} {noun}{'s' if changed != 1 else ''} changed")
+        return ", ".join(parts) or "nothing changed"
+
+
+def _to_set(item: Item[Any], new: bool) -> list[str]:
+    """The fields to write: all of a new record's, only the changed ones of an existing one."""
+    if new:
+        return [c.field for c in MILESTONES.columns if c.field != "predecessors"]
+    return [c.field for c in item.changes]
+
+
+def apply_import(
+    programme: Programme, checked: CheckedImport, *, by_person_id: int | None
+) -> Applied:
+    """Add and change what the checked import says; nothing is deleted. The caller commits."""
+    assert checked.ok, "only a checked import with no problems is applied"
+    workstream_ids, person_ids = _workstream_ids(programme), _person_ids()
+    added: dict[str, int] = defaultdict(int)
+    changed: dict[str, int] = defaultdict(int)
+
+    by_ref = {
+        m.ref: m
+        for m in db.session.scalars(select(Milestone).where(Milestone.programme_id == programme.id))
+    }
+    for item in checked.milestones:
+        if item.action == UNCHANGED:
+            continue
+        record = item.record
+        milestone = by_ref.get(record.ref)
+        is_new = milestone is None
+        if milestone is None:
+            milestone = by_ref[record.ref] = Milestone(programme_id=programme.id, ref=record.ref)
+            db.session.add(milestone)
+        was_complete = not is_new and milestone.is_complete
+        for field in _to_set(item, is_new):
+            if field == "workstream":
+                milestone.workstream_id = workstream_ids[record.workstream]
+            elif field == "owner_email":
+                milestone.owner_id = person_ids[record.owner_email]
+            else:
+                setattr(milestone, field, getattr(record, field))
+        if milestone.is_complete and not was_complete:
+            milestone.completed_by_id = by_person_id  # recorded complete by whoever imported it
+        elif not milestone.is_complete:
+            milestone.completed_by_id = None
+        (added if is_new else changed)["milestones"] += 1
+    db.session.flush()  # new milestones get ids before links point at them
+
+    links = _stored_links(programme)
+    for link_item in checked.dependencies:
+        link = link_item.record
+        if link_item.action == NEW:
+            # The check before the preview, and again just now, refused cycles the same way
+            # plan.add_dependency does (domain.network.path_between over the whole plan).
+            db.session.add(
+                Dependency(
+                    programme_id=programme.id,
+                    predecessor=by_ref[link.predecessor],
+                    successor=by_ref[link.successor],
+                    type=link.type,
+                    lag_days=link.lag_days,
+                )
+            )
+            added["dependencies"] += 1
+        elif link_item.action != UNCHANGED:
+            links[link.key].lag_days = link.lag_days
+            changed["dependencies"] += 1
+
+    updates = _stored_updates(programme)
+    for update_item in checked.status_updates:
+        u = update_item.record
+        if update_item.action == UNCHANGED:
+            continue
+        update = updates.get((u.workstream, u.week_start))
+        if update is None:
+            update = StatusUpdate(
+                workstream_id=workstream_ids[u.workstream], week_start=u.week_start
+            )
+            db.session.add(update)
+            fields = [c.field for c in STATUS_UPDATES.columns[2:]]
+            added["status_updates"] += 1
+        else:
+            fields = [c.field for c in update_item.changes]
+            changed["status_updates"] += 1
+        for field in fields:
+            if field == "author_email":
+                update.author_id = person_ids[u.author_email] if u.author_email else None
+            else:
+                setattr(update, field, getattr(u, field))
+    db.session.flush()
+    return Applied(dict(added), dict(changed))
+
+
+def _stored_links(programme: Programme) -> dict[LinkKey, Dependency]:
+    before, after = aliased(Milestone), aliased(Milestone)
+    rows = db.session.execute(
+        select(Dependency, before.ref, after.ref)
+        .join(before, before.id == Dependency.predecessor_id)
+        .join(after, after.id == Dependency.successor_id)
+        .where(Dependency.programme_id == programme.id)
+    )
+    return {(p, s, d.type): d for d, p, s in rows}
+
+
+def _stored_updates(programme: Programme) -> dict[tuple[str, date], StatusUpdate]:
+    rows = db.session.execute(
+        select(StatusUpdate, Workstream.code)
+        .join(Workstream, Workstream.id == StatusUpdate.workstream_id)
+        .where(Workstream.programme_id == programme.id)
+    )
+    return {(code, u.week_start): u for u, code in rows}
