@@ -259,9 +259,7 @@ def check_forecast(forecast_date: date | None, reason: str | None, today: date) 
     if forecast_date is None:
         errors.append(FieldError("forecast_date", "Enter the date you now expect it done"))
     elif forecast_date.year - today.year > MAX_YEARS_AWAY:
-        errors.append(
-            FieldError("forecast_date", f"{format_date(forecast_date)} is too far ahead")
-        )
+        errors.append(FieldError("forecast_date", f"{format_date(forecast_date)} is too far ahead"))
     elif forecast_date < today:
         errors.append(
             FieldError(
