@@ -37,6 +37,12 @@ def _configure(app: Flask, overrides: dict[str, Any]) -> None:
         os.makedirs(app.instance_path, exist_ok=True)
         path = os.path.join(app.instance_path, "tracker.sqlite")
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    from tracker.domain.risks import parse_bands
+
+    try:
+        parse_bands(app.config["RISK_BANDS"])
+    except ValueError as exc:
+        raise RuntimeError(f"RISK_BANDS: {exc}") from exc
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError(
             "SECRET_KEY is not set. Set it in the environment (production), "
@@ -78,6 +84,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.main import bp as main_bp
     from tracker.plan import bp as plan_bp
     from tracker.planning import bp as planning_bp
+    from tracker.raid import bp as raid_bp
     from tracker.risks import bp as risks_bp
     from tracker.spreadsheets import bp as spreadsheets_bp
     from tracker.tokens import bp as tokens_bp
@@ -92,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
         updates_bp,
         planning_bp,
         risks_bp,
+        raid_bp,
         history_bp,
         digests_bp,
         spreadsheets_bp,

@@ -6,7 +6,8 @@ from flask import Blueprint, render_template
 
 from tracker.clock import today
 from tracker.domain import board as figures
-from tracker.services import board
+from tracker.domain.risks import CONSEQUENCE_LEVELS, LIKELIHOOD_LEVELS
+from tracker.services import board, risks
 from tracker.services.programmes import get_programme_or_404
 
 bp = Blueprint("dashboard", __name__, url_prefix="/p/<slug>")
@@ -49,6 +50,9 @@ def show(slug: str) -> str:
         workstreams=workstreams,
         highlights=board.latest_highlights(programme, today()),
         risks=board.top_risks(programme, today()),
+        risk_heatmap=risks.open_risks_heatmap(programme, today()),
+        consequence_levels=CONSEQUENCE_LEVELS,
+        likelihood_levels=LIKELIHOOD_LEVELS,
         today=today(),
         **context,
     )

@@ -2,8 +2,10 @@
 
 - board: reads everything, changes nothing;
 - lead: changes the progress (status, completion, evidence, forecast, blocked) of milestones
-  in the workstreams they lead, and writes those workstreams' weekly highlights;
-- admin (the programme office): everything, including the plan itself and user accounts.
+  in the workstreams they lead, and writes those workstreams' weekly highlights; raises risks
+  and issues, and changes those they own or that sit in a workstream they lead;
+- admin (the programme office): everything, including the plan itself, the decision log and
+  user accounts.
 """
 
 from __future__ import annotations
@@ -48,4 +50,36 @@ def can_reopen(viewer: Viewer) -> bool:
 
 
 def can_manage_users(viewer: Viewer) -> bool:
+    return viewer.is_admin
+
+
+def _owns_or_leads(viewer: Viewer, owner_person_id: int | None, workstream_id: int | None) -> bool:
+    if viewer.role != Role.LEAD:
+        return False
+    owns = viewer.person_id is not None and viewer.person_id == owner_person_id
+    return owns or (workstream_id is not None and viewer.leads(workstream_id))
+
+
+def can_add_risk(viewer: Viewer) -> bool:
+    """Raise a risk (a lead's must be one they own or in a workstream they lead)."""
+    return viewer.is_admin or viewer.role == Role.LEAD
+
+
+def can_edit_risk(viewer: Viewer, owner_person_id: int | None, workstream_id: int | None) -> bool:
+    """Edit, review, close or reopen a risk, and manage its actions."""
+    return viewer.is_admin or _owns_or_leads(viewer, owner_person_id, workstream_id)
+
+
+def can_add_issue(viewer: Viewer) -> bool:
+    return viewer.is_admin or viewer.role == Role.LEAD
+
+
+def can_edit_issue(viewer: Viewer, owner_person_id: int | None, workstream_id: int | None) -> bool:
+    """Edit, close or reopen an issue: the same rule as for risks."""
+    return viewer.is_admin or _owns_or_leads(viewer, owner_person_id, workstream_id)
+
+
+def can_record_decision(viewer: Viewer) -> bool:
+    """Add or correct an entry in the decision log: the programme office keeps the record of
+    what the forums decided."""
     return viewer.is_admin

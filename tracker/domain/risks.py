@@ -7,7 +7,7 @@ default is the NHS's usual one, which agrees with the Kent and Medway papers: 12
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -111,3 +111,41 @@ def heatmap(
         ]
         for likelihood in range(5, 0, -1)
     ]
+
+
+def previous_score(current: int, reviewed: Sequence[int]) -> int | None:
+    """The score the trend compares with, given the scores recorded at each review (oldest
+    first): the last review's, or the one before it when the last review set the current
+    score. None before the first review."""
+    if not reviewed:
+        return None
+    if reviewed[-1] != current or len(reviewed) == 1:
+        return reviewed[-1]
+    return reviewed[-2]
+
+
+def trend_since_review(current: int, reviewed: Sequence[int]) -> str:
+    """ "up", "down" or "same" since the last review; "new" before the first one."""
+    return trend(current, previous_score(current, reviewed))
+
+
+# The scores a 5 x 5 matrix can give: 7, 11, 13, 14 and 17 to 19 cannot happen.
+POSSIBLE_SCORES = tuple(sorted({c * likelihood for c in range(1, 6) for likelihood in range(1, 6)}))
+
+
+def band_ranges(bands: Iterable[Band] = DEFAULT_BANDS) -> list[tuple[Band, int, int]]:
+    """Each band with the lowest and highest score that can fall in it: low 1 to 3,
+    moderate 4 to 6, high 8 to 12, extreme 15 to 25. Bands no score can reach are left out."""
+    bands = tuple(bands)
+    found = []
+    for band in bands:
+        scores = [s for s in POSSIBLE_SCORES if band_for(s, bands) == band]
+        if scores:
+            found.append((band, scores[0], scores[-1]))
+    return found
+
+
+def cells_by_score(grid: list[list[Cell]]) -> list[Cell]:
+    """The heatmap's cells that hold risks, highest score first: the grid as a plain table."""
+    cells = [cell for row in grid for cell in row if cell.count]
+    return sorted(cells, key=lambda c: (-c.score, -c.consequence, -c.likelihood))

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, g
+from flask import abort, current_app, g
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.domain.board import RiskLine, risk_band
+from tracker.domain.risks import parse_bands
 from tracker.extensions import db
 from tracker.models import (
     AuditEvent,
@@ -95,7 +96,8 @@ def top_risks(programme: Programme, today: date, limit: int = TOP_RISKS) -> list
 
 
 def risk_lines(programme: Programme, today: date) -> list[RiskLine]:
-    """Open risks, highest current score first."""
+    """Open risks, highest current score first, banded by RISK_BANDS."""
+    bands = parse_bands(current_app.config["RISK_BANDS"])
     risks = db.session.scalars(
         select(Risk)
         .where(Risk.programme_id == programme.id, Risk.status == "open")
@@ -110,7 +112,7 @@ def risk_lines(programme: Programme, today: date) -> list[RiskLine]:
             workstream=r.workstream.code if r.workstream else None,
             score=r.consequence * r.likelihood,
             target_score=r.target_consequence * r.target_likelihood,
-            band=risk_band(r.consequence * r.likelihood),
+            band=risk_band(r.consequence * r.likelihood, bands),
             review_on=r.review_on,
             review_overdue=r.review_on is not None and r.review_on < today,
         )

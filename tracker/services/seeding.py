@@ -24,12 +24,16 @@ from tracker.models import (
     Baseline,
     BaselineItem,
     CalendarClosure,
+    Decision,
     Dependency,
     GoLiveTarget,
+    Issue,
     Milestone,
     Person,
     Programme,
     Risk,
+    RiskAction,
+    RiskReview,
     StatusUpdate,
     User,
     Workstream,
@@ -328,6 +332,8 @@ class _Loader:
 
     def load_risks(self, programme: Programme, workstreams: dict[str, Workstream]) -> int:
         data = _read(self.folder / "risks.yaml") or {}
+        # Reviews name their reviewer, and the issue and decision logs their programme, by id.
+        db.session.flush()
         count = 0
         for item in data.get("risks", []):
             where = f"{self.where('risks.yaml')}, {item.get('ref', '?')}"
@@ -349,10 +355,93 @@ class _Loader:
                     status=item.get("status", "open"),
                     raised_on=_date(item.get("raised_on"), f"{where}, raised_on"),
                     review_on=_opt_date(item.get("review_on"), f"{where}, review_on"),
+                    milestones=self._milestones(programme, item.get("milestones"), where),
                 )
             )
+            risk = programme.risks[-1]
+            for index, action in enumerate(item.get("actions") or [], start=1):
+                at = f"{where}, action {index}"
+                owner = action.get("owner")
+                risk.actions.append(
+                    RiskAction(
+                        description=_require(action, "description", at),
+                        owner=self.person(owner, f"{at}, owner") if owner else None,
+                        due_on=_opt_date(action.get("due"), f"{at}, due"),
+                        done_on=_opt_date(action.get("done"), f"{at}, done"),
+                    )
+                )
+            for index, review in enumerate(item.get("reviews") or [], start=1):
+                at = f"{where}, review {index}"
+                reviewer = review.get("reviewer")
+                risk.reviews.append(
+                    RiskReview(
+                        reviewed_on=_date(review.get("date"), f"{at}, date"),
+                        consequence=_require(review, "consequence", at),
+                        likelihood=_require(review, "likelihood", at),
+                        note=review.get("note", ""),
+                        reviewer_id=self.person(reviewer, f"{at}, reviewer").id
+                        if reviewer
+                        else None,
+                    )
+                )
             count += 1
+        self._load_issues(programme, data.get("issues") or [], workstreams)
+        self._load_decisions(programme, data.get("decisions") or [])
         return count
+
+    def _milestones(self, programme: Programme, refs: Any, where: str) -> list[Milestone]:
+        """The programme's milestones by reference (a risk's or a decision's links)."""
+        known = {m.ref: m for m in programme.milestones}
+        found = []
+        for ref in refs or []:
+            if ref not in known:
+                raise SeedError(f"{where}: milestone '{ref}' is not in milestones/")
+            found.append(known[ref])
+        return found
+
+    def _load_issues(
+        self, programme: Programme, items: list[Any], workstreams: dict[str, Workstream]
+    ) -> None:
+        risks = {r.ref: r for r in programme.risks}
+        for item in items:
+            where = f"{self.where('risks.yaml')}, issue {item.get('ref', '?')}"
+            code, risk = item.get("workstream"), item.get("risk")
+            if code is not None and code not in workstreams:
+                raise SeedError(f"{where}: workstream '{code}' is not in workstreams.yaml")
+            if risk is not None and risk not in risks:
+                raise SeedError(f"{where}: risk '{risk}' is not in risks.yaml")
+            db.session.add(
+                Issue(
+                    programme_id=programme.id,
+                    ref=_require(item, "ref", where),
+                    title=_require(item, "title", where),
+                    description=item.get("description", ""),
+                    raised_on=_date(item.get("raised_on"), f"{where}, raised_on"),
+                    owner=self.person(_require(item, "owner", where), f"{where}, owner"),
+                    workstream=workstreams[code] if code else None,
+                    impact=item.get("impact", ""),
+                    action=item.get("action", ""),
+                    status=item.get("status", "open"),
+                    closed_on=_opt_date(item.get("closed_on"), f"{where}, closed_on"),
+                    risk=risks[risk] if risk else None,
+                )
+            )
+
+    def _load_decisions(self, programme: Programme, items: list[Any]) -> None:
+        for item in items:
+            where = f"{self.where('risks.yaml')}, decision {item.get('ref', '?')}"
+            owner = item.get("owner")
+            db.session.add(
+                Decision(
+                    programme_id=programme.id,
+                    ref=_require(item, "ref", where),
+                    decided_on=_date(item.get("decided_on"), f"{where}, decided_on"),
+                    forum=_require(item, "forum", where),
+                    decision=_require(item, "decision", where),
+                    owner=self.person(owner, f"{where}, owner") if owner else None,
+                    milestones=self._milestones(programme, item.get("milestones"), where),
+                )
+            )
 
     def load_status_updates(self, workstreams: dict[str, Workstream]) -> int:
         data = _read(self.folder / "status_updates.yaml") or {}
