@@ -136,6 +136,10 @@ def app(_seeded_app: Flask) -> Iterator[Flask]:
         db.session.remove()
         db.session.configure(bind=connection, join_transaction_mode="create_savepoint")
         _seeded_app.test_client_class = Client
+        # Each test starts with no schedules cached, whatever ran before it in this process.
+        from tracker.services.board import schedules
+
+        schedules.clear()
         try:
             yield _seeded_app
         finally:

@@ -7,13 +7,14 @@ Validation runs in the same place: nothing invalid reaches the database, whoever
 from __future__ import annotations
 
 import contextlib
+import secrets
 from collections.abc import Iterator
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import event, insert, inspect
+from sqlalchemy import event, insert, inspect, update
 from sqlalchemy.orm import MANYTOONE, UOWTransaction
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm.attributes import History
@@ -98,6 +99,7 @@ AUDITED: tuple[type, ...] = (
 )
 NOT_AUDITED_FIELDS = {
     "id",
+    "plan_version",
     "created_at",
     "updated_at",
     "version",
@@ -304,6 +306,27 @@ def _after_flush(session: OrmSession, flush_context: UOWTransaction) -> None:
             }
         )
     session.connection().execute(insert(AuditEvent), rows)
+    _new_plan_versions(session, pending, gone_programmes)
+
+
+def _new_plan_versions(
+    session: OrmSession, pending: list[_Pending], gone_programmes: set[int | None]
+) -> None:
+    """Give each changed programme a new plan version, so cached schedules are recomputed
+    (services/board.py), in every worker. Versions are random, never counted up: a change
+    that is rolled back must not leave its number for a later, different change to reuse."""
+    changed = {
+        item.programme_id
+        for item in pending
+        if item.programme_id is not None and item.programme_id not in gone_programmes
+    }
+    everyone = any(isinstance(item.obj, Person) for item in pending)  # owners' names
+    if not changed and not everyone:
+        return
+    bump = update(Programme).values(plan_version=secrets.token_hex(8))
+    if not everyone:
+        bump = bump.where(Programme.id.in_(changed))
+    session.connection().execute(bump)
 
 
 def _after_rollback(session: OrmSession) -> None:

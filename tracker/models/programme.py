@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -30,6 +31,11 @@ class Programme(Timestamps, Base):
     go_live_ref: Mapped[str | None] = mapped_column(String(20))
     # Bank holidays of this part of the UK are non-working days (holidays package subdivision).
     calendar_region: Mapped[str] = mapped_column(String(3), default="ENG")
+    # Changes whenever anything in the programme changes (tracker/audit.py), so a schedule
+    # computed for one version can be reused until the next, by every worker.
+    plan_version: Mapped[str] = mapped_column(
+        String(16), default=lambda: secrets.token_hex(8), server_default="initial"
+    )
     # The baseline that slip is measured against. use_alter: baseline also points here.
     current_baseline_id: Mapped[int | None] = mapped_column(
         ForeignKey("baseline.id", use_alter=True, ondelete="SET NULL")

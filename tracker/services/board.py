@@ -3,12 +3,15 @@ risks, a milestone's links and history. Every function runs a fixed number of qu
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from datetime import date
 
 from flask import abort, current_app, g
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from tracker import clock
 from tracker.domain.board import RiskLine, risk_band
 from tracker.domain.risks import parse_bands
 from tracker.extensions import db
@@ -28,11 +31,54 @@ from tracker.services.schedule import ProgrammeSchedule, programme_schedule
 TOP_RISKS = 5
 
 
+class _ScheduleCache:
+    """Schedules by (programme, plan version, today), shared by the requests of a process.
+
+    The plan version lives in the database and changes with every change to the programme
+    (tracker/audit.py), so a change made through any worker is seen by the next request in
+    every worker. A computed schedule is never modified, so sharing it between threads is safe.
+    """
+
+    def __init__(self, size: int = 32) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[int, str, date], ProgrammeSchedule | None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[int, str, date]) -> tuple[bool, ProgrammeSchedule | None]:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return True, self._items[key]
+        return False, None
+
+    def put(self, key: tuple[int, str, date], schedule: ProgrammeSchedule | None) -> None:
+        with self._lock:
+            self._items[key] = schedule
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+schedules = _ScheduleCache()
+
+
 def schedule_for(programme: Programme) -> ProgrammeSchedule | None:
-    """The programme's schedule, computed at most once per request."""
+    """The programme's schedule: worked out once per plan version and day, then reused."""
     cache = g.setdefault("schedules", {})
     if programme.id not in cache:
-        cache[programme.id] = programme_schedule(programme)
+        # Read afresh (one small query): the programme object may predate the last change.
+        version = db.session.scalar(
+            select(Programme.plan_version).where(Programme.id == programme.id)
+        )
+        key = (programme.id, version or "", clock.today())
+        found, schedule = schedules.get(key)
+        if not found:
+            schedule = programme_schedule(programme)
+            schedules.put(key, schedule)
+        cache[programme.id] = schedule
     return cache[programme.id]
 
 
