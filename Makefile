@@ -11,7 +11,7 @@ PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
 .DEFAULT_GOAL := help
 ASSETS := tracker/static/build
-.PHONY: help install assets run db seed test lint format typecheck check browser libreoffice screenshots clean
+.PHONY: help install assets run db seed test lint format typecheck check browser libreoffice serve-prod screenshots clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -90,6 +90,13 @@ libreoffice: ## Install Debian's libreoffice-calc for the spreadsheet test when 
 			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc; \
 		else echo "Install Debian's libreoffice-calc package (sudo apt-get install --no-install-recommends libreoffice-calc) to run the spreadsheet test"; \
 			if [ "$$CI" = "true" ]; then exit 1; fi; fi; }
+
+serve-prod: install ## Run gunicorn (4 workers) against DATABASE_URL, as production does, on 127.0.0.1:8000
+	@test -n "$$DATABASE_URL" || { echo "Set DATABASE_URL (postgresql://...) first"; exit 1; }
+	@test -n "$$SECRET_KEY" || { echo "Set SECRET_KEY first (python3 -c 'import secrets; print(secrets.token_hex(32))')"; exit 1; }
+	TRACKER_ENV=production $(FLASK) db upgrade
+	TRACKER_ENV=production $(BIN)/gunicorn --workers $${WORKERS:-4} --bind 127.0.0.1:8000 \
+		--access-logfile - wsgi:app
 
 screenshots: install browser ## Save screenshots of the dashboard and Gantt chart into docs/screenshots
 	SCREENSHOT_DIR=docs/screenshots TEST_DB=sqlite $(BIN)/pytest -q -p no:xdist tests/browser \
