@@ -69,6 +69,8 @@ def test_the_register_heatmap_and_a_risk_page(
     # A click on a cell lists the risks in it, and the page is still accessible.
     page.locator("#heatmap [data-consequence='4'][data-likelihood='3'] a").click()
     expect(page).to_have_url(f"{page.url.split('?')[0]}?consequence=4&likelihood=3#risk-list")
+    # The URL changes before the new page has loaded: wait for the list itself.
+    expect(page.locator("#risk-list-table tbody tr")).to_have_count(4)
     assert sorted(listed(page)) == ["R01", "R02", "R05", "R06"]
     check_accessibility(page)
 
