@@ -24,18 +24,22 @@ def london_time(value: datetime | None) -> str:
     return f"{format_date(local.date())} {local:%H:%M}"
 
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}[^ ]*[+-]\d{2}:\d{2}")
 
 
 def audit_value(value: str | None) -> str:
-    """An old or new value from the audit trail as people read it (dates as 6 May 2022)."""
-    if value is None:
+    """A value recorded in the audit trail as people read it: dates as "1 July 2022",
+    moments in London time ("1 July 2022 09:30"), nothing as a dash."""
+    if value is None or value == "":
         return "–"
-    if _ISO_DATE.match(value):
-        try:
+    try:
+        if _ISO_DATE.fullmatch(value):
             return format_date(date.fromisoformat(value))
-        except ValueError:
-            return value
+        if _ISO_MOMENT.fullmatch(value):
+            return london_time(datetime.fromisoformat(value))
+    except ValueError:
+        pass
     return value
 
 

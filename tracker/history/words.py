@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from datetime import date, datetime
-
-from tracker.domain.validation import format_date
-from tracker.formatting import london_time
+from tracker.formatting import audit_value
 
 # Kind of record -> (one, many): "Milestone" / "Milestones".
 ENTITY_WORDS: dict[str, tuple[str, str]] = {
@@ -53,9 +49,6 @@ FIELD_WORDS: dict[str, str] = {
     "week_start": "week starting",
 }
 
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}[^ ]*[+-]\d{2}:\d{2}")
-
 
 def entity_one(entity_type: str) -> str:
     return ENTITY_WORDS.get(entity_type, (entity_type, entity_type))[0]
@@ -77,16 +70,5 @@ def change_words(action: str, field: str | None) -> str:
     return words[0].upper() + words[1:]
 
 
-def value_words(value: str | None) -> str:
-    """A recorded value as people read it: dates as "1 July 2022", moments in London time
-    ("1 July 2022 09:30"), nothing as a dash."""
-    if value is None or value == "":
-        return "–"
-    try:
-        if ISO_DATE.fullmatch(value):
-            return format_date(date.fromisoformat(value))
-        if ISO_MOMENT.fullmatch(value):
-            return london_time(datetime.fromisoformat(value))
-    except ValueError:
-        pass
-    return value
+# One way of writing recorded values everywhere: the milestone page and forms use it too.
+value_words = audit_value

@@ -13,6 +13,7 @@ from tracker.domain.notation import format_predecessor
 from tracker.domain.permissions import can_edit_plan
 from tracker.domain.validation import FieldError, ValidationError, format_date
 from tracker.extensions import db
+from tracker.form_errors import show_errors
 from tracker.models import Milestone, Programme
 from tracker.planning.forms import (
     BaselineForm,
@@ -29,25 +30,11 @@ from tracker.services.programmes import get_programme_or_404
 
 bp = Blueprint("planning", __name__, url_prefix="/p/<slug>")
 
-# Never shown as a field's own error: the person did not type them.
-HIDDEN_FIELDS = ("version", "opened_at", "csrf_token")
-
 
 def _programme_for_editing(slug: str) -> Programme:
     programme = get_programme_or_404(slug)
     require(can_edit_plan(current_viewer()), "Only the programme office changes the plan.")
     return programme
-
-
-def _show_errors(form: FlaskForm, errors: list[FieldError]) -> None:
-    """Each message next to its field; one for a field not on the form goes above it."""
-    for error in errors:
-        field = form._fields.get(error.field)
-        if field is None or error.field in HIDDEN_FIELDS:
-            if error.message not in form.form_errors:
-                form.form_errors.append(error.message)
-        elif not field.errors:  # a field that could not be read already says so
-            field.errors = [*field.errors, error.message]
 
 
 def _milestone_page(programme: Programme, milestone: Milestone) -> Response:
@@ -83,17 +70,17 @@ def new_milestone(slug: str) -> str | Response:
         # Every problem at once: what could not be read, then what the plan's rules refuse.
         form.validate()
         ref = form.ref.data or ""
-        _show_errors(form, plan.milestone_problems(programme, form.plan(), ref=ref))
+        show_errors(form, plan.milestone_problems(programme, form.plan(), ref=ref))
         if not form.errors:
             try:
                 milestone = plan.create_milestone(programme, ref, form.plan())
                 db.session.commit()
             except ValidationError as exc:
                 db.session.rollback()
-                _show_errors(form, exc.errors)
+                show_errors(form, exc.errors)
             except IntegrityError:  # the same reference saved by someone else just now
                 db.session.rollback()
-                _show_errors(form, [FieldError("ref", f"{ref} is already used: choose another")])
+                show_errors(form, [FieldError("ref", f"{ref} is already used: choose another")])
             else:
                 flash(f"Added {milestone.ref} {milestone.title}.", "success")
                 return _milestone_page(programme, milestone)
@@ -123,7 +110,7 @@ def edit_milestone(slug: str, ref: str) -> str | Response:
                 form.submitted_version(),
                 form.opened_at.data,
             )
-            _show_errors(form, plan.milestone_problems(programme, form.plan(), milestone=milestone))
+            show_errors(form, plan.milestone_problems(programme, form.plan(), milestone=milestone))
             if not form.errors:
                 plan.update_milestone(milestone, form.plan())
                 db.session.commit()
@@ -140,7 +127,7 @@ def edit_milestone(slug: str, ref: str) -> str | Response:
             )
         except ValidationError as exc:
             db.session.rollback()
-            _show_errors(form, exc.errors)
+            show_errors(form, exc.errors)
         if conflict is not None:
             # Saving again is now a deliberate choice over the changes shown.
             form.version.data = str(conflict.current_version)
@@ -167,7 +154,7 @@ def delete_milestone(slug: str, ref: str) -> str | Response:
             db.session.commit()
         except ValidationError as exc:
             db.session.rollback()
-            _show_errors(form, exc.errors)
+            show_errors(form, exc.errors)
         else:
             also = f" and its {len(gone)} link{'s' if len(gone) != 1 else ''}" if gone else ""
             flash(f"Deleted {label}{also}.", "success")
@@ -196,7 +183,7 @@ def new_dependency(slug: str, ref: str) -> str | Response:
         except ValidationError as exc:
             db.session.rollback()
             # Problems with this milestone's end of the link belong to the choice made.
-            _show_errors(
+            show_errors(
                 form,
                 [
                     FieldError("predecessor" if e.field == "successor" else e.field, e.message)
@@ -245,7 +232,7 @@ def new_baseline(slug: str) -> str | Response:
             db.session.commit()
         except ValidationError as exc:
             db.session.rollback()
-            _show_errors(form, exc.errors)
+            show_errors(form, exc.errors)
         else:
             current = " Slip is now measured against it." if form.make_current.data else ""
             count = len(baseline.items)
@@ -272,7 +259,7 @@ def go_live(slug: str) -> str | Response:
             db.session.commit()
         except ValidationError as exc:
             db.session.rollback()
-            _show_errors(form, exc.errors)
+            show_errors(form, exc.errors)
         else:
             flash(f"The go-live target is now {format_date(target.target_date)}.", "success")
             return redirect(url_for("planning.index", slug=programme.slug))

@@ -18,6 +18,7 @@ from tracker.domain.permissions import (
 )
 from tracker.domain.validation import ValidationError
 from tracker.extensions import db
+from tracker.form_errors import show_errors
 from tracker.models import Decision, Issue, Programme
 from tracker.raid.forms import (
     CloseIssueForm,
@@ -26,7 +27,6 @@ from tracker.raid.forms import (
     IssueFilterForm,
     IssueForm,
 )
-from tracker.risks.routes import show_errors
 from tracker.security import current_viewer, require
 from tracker.services import board, raid, risks
 from tracker.services.editing import EditConflict, opened_now

@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
@@ -24,6 +23,7 @@ from tracker.domain.risks import (
 )
 from tracker.domain.validation import FieldError, ValidationError
 from tracker.extensions import db
+from tracker.form_errors import show_errors
 from tracker.models import Programme, Risk
 from tracker.risks.forms import (
     ActionForm,
@@ -40,20 +40,7 @@ from tracker.services.programmes import get_programme_or_404
 
 bp = Blueprint("risks", __name__, url_prefix="/p/<slug>/risks")
 
-# Never shown as a field's own error: the person did not type them.
-HIDDEN_FIELDS = ("version", "opened_at", "csrf_token")
 NOT_YOURS = "Only the programme office, the risk's owner and its workstream's lead change a risk."
-
-
-def show_errors(form: FlaskForm, errors: list[FieldError]) -> None:
-    """Each message next to its field; one for a field not on the form goes above it."""
-    for error in errors:
-        field = form._fields.get(error.field)
-        if field is None or error.field in HIDDEN_FIELDS:
-            if error.message not in form.form_errors:
-                form.form_errors.append(error.message)
-        elif not field.errors:  # a field that could not be read already says so
-            field.errors = [*field.errors, error.message]
 
 
 def _risk_or_404(programme: Programme, ref: str) -> Risk:

@@ -14,6 +14,7 @@ from tracker.domain.my_work import group_my_work, week_start
 from tracker.domain.permissions import Viewer, can_reopen, can_update_progress, can_write_highlight
 from tracker.domain.validation import ValidationError
 from tracker.extensions import db
+from tracker.form_errors import show_errors
 from tracker.models import Milestone, Programme
 from tracker.security import current_viewer, require, safe_next
 from tracker.services import board, progress
@@ -111,12 +112,7 @@ def _milestone_form(
             )
         except ValidationError as exc:
             db.session.rollback()
-            for error in exc.errors:
-                field = getattr(form, error.field, None)
-                if field is not None and error.field not in ("version", "opened_at"):
-                    field.errors = [*field.errors, error.message]
-                else:
-                    form.form_errors.append(error.message)
+            show_errors(form, exc.errors)
         else:
             flash(done.format(ref=milestone.ref), "success")
             return redirect(_back(programme, milestone))
@@ -304,12 +300,7 @@ def highlight(slug: str, code: str) -> str | Response:
             db.session.commit()
         except ValidationError as exc:
             db.session.rollback()
-            for error in exc.errors:
-                field = getattr(form, error.field, None)
-                if field is not None:
-                    field.errors = [*field.errors, error.message]
-                else:
-                    form.form_errors.append(error.message)
+            show_errors(form, exc.errors)
         else:
             flash(f"The {workstream.code} highlight for this week is saved.", "success")
             return redirect(url_for("updates.my_workstreams", slug=programme.slug))
