@@ -68,9 +68,10 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_templates(app: Flask) -> None:
-    from tracker import formatting
+    from tracker import formatting, navigation
 
     formatting.register(app)
+    navigation.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from tracker.navigation import LANDING_PAGES
 from tracker.security import current_viewer
 from tracker.services import programmes
 
@@ -19,4 +20,28 @@ def index() -> str | Response:
         if current_viewer().led_workstream_ids & programmes.workstream_ids(programme):
             return redirect(url_for("updates.my_workstreams", slug=programme.slug))
         return redirect(url_for("dashboard.show", slug=programme.slug))
-    return render_template("main/index.html", programmes=found)
+    return render_template(
+        "main/index.html",
+        programmes=programmes.programme_summaries(found),
+        led=programmes.programmes_led(current_viewer()),
+    )
+
+
+@bp.get("/switch-programme")
+def switch_programme() -> Response:
+    """The programme switcher's form: the same section of the programme chosen."""
+    slug = request.args.get("programme", "")
+    if not slug:
+        return redirect(url_for("main.index"))
+    programme = programmes.get_programme_or_404(slug)
+    page = request.args.get("page", "")
+    if page not in LANDING_PAGES:
+        page = "dashboard.show"
+    viewer = current_viewer()
+    if page == "updates.my_workstreams" and not (
+        viewer.led_workstream_ids & programmes.workstream_ids(programme)
+    ):
+        page = "dashboard.show"
+    if page in ("planning.index", "digests.index") and not viewer.is_admin:
+        page = "dashboard.show"
+    return redirect(url_for(page, slug=programme.slug))

@@ -8,6 +8,7 @@ from flask import abort
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from tracker.domain.permissions import Viewer
 from tracker.domain.terms import MilestoneStatus
 from tracker.extensions import db
 from tracker.models import Milestone, Programme, Workstream, WorkstreamLead
@@ -63,4 +64,45 @@ def workstream_summaries(programme: Programme) -> list[WorkstreamSummary]:
 def workstream_ids(programme: Programme) -> frozenset[int]:
     return frozenset(
         db.session.scalars(select(Workstream.id).where(Workstream.programme_id == programme.id))
+    )
+
+
+@dataclass(frozen=True)
+class ProgrammeSummary:
+    programme: Programme
+    total: int
+    complete: int
+
+    @property
+    def percent_complete(self) -> int:
+        return round(100 * self.complete / self.total) if self.total else 0
+
+
+def programme_summaries(found: list[Programme]) -> list[ProgrammeSummary]:
+    """Each programme with its milestone counts, in one query whatever the number."""
+    counts = {
+        row.programme_id: (row.total, row.complete or 0)
+        for row in db.session.execute(
+            select(
+                Milestone.programme_id,
+                func.count().label("total"),
+                func.sum((Milestone.status == MilestoneStatus.COMPLETE).cast(db.Integer)).label(
+                    "complete"
+                ),
+            ).group_by(Milestone.programme_id)
+        )
+    }
+    return [ProgrammeSummary(p, *counts.get(p.id, (0, 0))) for p in found]
+
+
+def programmes_led(viewer: Viewer) -> frozenset[int]:
+    """The ids of the programmes in which the viewer leads a workstream."""
+    if not viewer.led_workstream_ids:
+        return frozenset()
+    return frozenset(
+        db.session.scalars(
+            select(Workstream.programme_id)
+            .where(Workstream.id.in_(viewer.led_workstream_ids))
+            .distinct()
+        )
     )
