@@ -11,7 +11,7 @@ PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
 .DEFAULT_GOAL := help
 ASSETS := tracker/static/build
-.PHONY: help install assets run db seed test lint format typecheck check browser libreoffice serve-prod screenshots clean
+.PHONY: help install assets run db seed test lint format typecheck check browser libreoffice serve-prod bench load-test screenshots clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -97,6 +97,18 @@ serve-prod: install ## Run gunicorn (4 workers) against DATABASE_URL, as product
 	TRACKER_ENV=production $(FLASK) db upgrade
 	TRACKER_ENV=production $(BIN)/gunicorn --workers $${WORKERS:-4} --bind 127.0.0.1:8000 \
 		--access-logfile - wsgi:app
+
+# Benchmarks and the load test print their figures (docs/benchmarks.md records them); they
+# are not part of `make test`. PostgreSQL runs use BENCH_POSTGRES_URL or TEST_DATABASE_URL,
+# else the local server, in a scratch database they drop afterwards.
+bench: install ## Page latency through gunicorn for 500, 2,000 and 20,000 milestones, SQLite and PostgreSQL
+	$(BIN)/python bench/http_pages.py
+
+load-test: install ## 50 clients for 60 s, then 20 concurrent completions, on gunicorn + PostgreSQL (needs wrk)
+	@command -v wrk >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq wrk; \
+		else echo "Install Debian's wrk package (sudo apt-get install wrk) for the load test"; exit 1; fi; }
+	$(BIN)/python bench/load.py
 
 screenshots: install browser ## Save screenshots of the dashboard and Gantt chart into docs/screenshots
 	SCREENSHOT_DIR=docs/screenshots TEST_DB=sqlite $(BIN)/pytest -q -p no:xdist tests/browser \

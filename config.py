@@ -73,6 +73,9 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
+    # Characters of rendered dashboard, Gantt and milestone-list content each worker keeps
+    # (tracker/services/fragments.py): 1 to 2 MB of memory per million. 0 turns it off.
+    PAGE_CACHE_CHARS = int(os.environ.get("PAGE_CACHE_CHARS", str(32_000_000)))
     # Risk bands on the 5 x 5 matrix: name:lowest-score:colour, lowest first (docs/raid.md).
     RISK_BANDS = os.environ.get(
         "RISK_BANDS", "low:1:green, moderate:4:yellow, high:8:amber, extreme:15:red"

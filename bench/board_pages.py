@@ -81,6 +81,12 @@ def main() -> None:
     )
     print(f"{'page':<12}{'median ms':>11}{'p95 ms':>9}{'size KB':>10}")
     client = app.test_client()
+    with app.app_context():  # signed in as the programme's board member, as the pages need
+        from tracker.services.accounts import user_by_email
+
+        board = next(email for email, role, _ in report.account_list if role == "board")
+        with client.session_transaction() as session:
+            session["_user_id"] = user_by_email(board).get_id()
     for name, path in (("dashboard", f"/p/{slug}/"), ("gantt", f"/p/{slug}/gantt")):
         response = client.get(path)  # warm-up: templates compiled, caches filled
         assert response.status_code == 200, (path, response.status_code)

@@ -136,10 +136,12 @@ def app(_seeded_app: Flask) -> Iterator[Flask]:
         db.session.remove()
         db.session.configure(bind=connection, join_transaction_mode="create_savepoint")
         _seeded_app.test_client_class = Client
-        # Each test starts with no schedules cached, whatever ran before it in this process.
+        # Each test starts with nothing cached, whatever ran before it in this process.
         from tracker.services.board import schedules
+        from tracker.services.fragments import fragments
 
         schedules.clear()
+        fragments.clear()
         try:
             yield _seeded_app
         finally:

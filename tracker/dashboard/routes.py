@@ -7,7 +7,8 @@ from flask import Blueprint, render_template
 from tracker.clock import today
 from tracker.domain import board as figures
 from tracker.domain.risks import CONSEQUENCE_LEVELS, LIKELIHOOD_LEVELS
-from tracker.services import board, risks
+from tracker.models import Programme
+from tracker.services import board, fragments, risks
 from tracker.services.programmes import get_programme_or_404
 
 bp = Blueprint("dashboard", __name__, url_prefix="/p/<slug>")
@@ -16,6 +17,17 @@ bp = Blueprint("dashboard", __name__, url_prefix="/p/<slug>")
 @bp.get("/")
 def show(slug: str) -> str:
     programme = get_programme_or_404(slug)
+    return render_template(
+        "dashboard/show.html",
+        containerClasses="tracker-wide",
+        programme=programme,
+        schedule=board.schedule_for(programme),
+        board_html=fragments.cached(programme, "dashboard", lambda: _board(programme)),
+    )
+
+
+def _board(programme: Programme) -> str:
+    """The dashboard's content, the same for every reader."""
     schedule = board.schedule_for(programme)
     workstreams = board.workstreams(programme)
     context = {}
@@ -43,8 +55,7 @@ def show(slug: str) -> str:
             "soon_to": forecast.today + timedelta(days=figures.DUE_SOON_DAYS),
         }
     return render_template(
-        "dashboard/show.html",
-        containerClasses="tracker-wide",
+        "dashboard/_board.html",
         programme=programme,
         schedule=schedule,
         workstreams=workstreams,

@@ -9,7 +9,7 @@ from tracker.domain import gantt as gantt_chart
 from tracker.domain.board import MilestoneFilter, select_milestones, workstream_figures
 from tracker.models import Baseline, Programme
 from tracker.plan.forms import GanttFilterForm, MilestoneFilterForm
-from tracker.services import baselines, board
+from tracker.services import baselines, board, fragments
 from tracker.services.programmes import get_programme_or_404
 
 bp = Blueprint("plan", __name__, url_prefix="/p/<slug>")
@@ -63,24 +63,35 @@ def gantt(slug: str) -> str:
     form = GanttFilterForm(formdata=request.args)
     form.set_choices(workstreams, board.leads(programme))
     form.validate()
-    data = None
-    if schedule is not None:
-        forecast = schedule.forecast
-        chosen = select_milestones(forecast.milestones.values(), _selection(form, programme))
-        rows = gantt_chart.gantt_rows(
-            chosen,
-            schedule.planned(),
-            schedule.baseline_starts,
-            [ws.code for ws in workstreams],
+
+    def chart() -> str:
+        rows, data = [], None
+        if schedule is not None:
+            forecast = schedule.forecast
+            chosen = select_milestones(forecast.milestones.values(), _selection(form, programme))
+            rows = gantt_chart.gantt_rows(
+                chosen,
+                schedule.planned(),
+                schedule.baseline_starts,
+                [ws.code for ws in workstreams],
+            )
+            data = gantt_chart.chart_data(
+                rows,
+                schedule.dependencies,
+                {ws.code: ws.name for ws in workstreams},
+                today=forecast.today,
+                go_live_target=forecast.go_live_target,
+                forecast_go_live=forecast.forecast_go_live,
+            )
+        return render_template(
+            "plan/_gantt_chart.html",
+            programme=programme,
+            schedule=schedule,
+            filtered=_filtered(form),
+            rows=rows,
+            chart=data,
         )
-        data = gantt_chart.chart_data(
-            rows,
-            schedule.dependencies,
-            {ws.code: ws.name for ws in workstreams},
-            today=forecast.today,
-            go_live_target=forecast.go_live_target,
-            forecast_go_live=forecast.forecast_go_live,
-        )
+
     return render_template(
         "plan/gantt.html",
         containerClasses="tracker-wide",  # the chart takes the whole width of the screen
@@ -88,8 +99,7 @@ def gantt(slug: str) -> str:
         schedule=schedule,
         form=form,
         filtered=_filtered(form),
-        rows=rows if schedule is not None else [],
-        chart=data,
+        gantt_html=fragments.cached(programme, "gantt", chart, fragments.filters()),
     )
 
 
@@ -101,23 +111,34 @@ def milestones(slug: str) -> str:
     form = MilestoneFilterForm(formdata=request.args)
     form.set_choices(workstreams, board.leads(programme), board.owners(programme))
     form.validate()
-    found = []
-    if schedule is not None:
-        sort = form.sort.data if not form.sort.errors else "due"
-        found = select_milestones(
-            schedule.forecast.milestones.values(),
-            _selection(form, programme),
-            sort=sort or "due",
-            descending=bool(form.descending.data),
+
+    def listing() -> str:
+        found = []
+        if schedule is not None:
+            sort = form.sort.data if not form.sort.errors else "due"
+            found = select_milestones(
+                schedule.forecast.milestones.values(),
+                _selection(form, programme),
+                sort=sort or "due",
+                descending=bool(form.descending.data),
+            )
+        return render_template(
+            "plan/_milestone_list.html",
+            programme=programme,
+            schedule=schedule,
+            form=form,
+            filtered=_filtered(form),
+            milestones=found,
+            names={ws.code: ws.name for ws in workstreams},
         )
+
     return render_template(
         "plan/milestones.html",
         programme=programme,
         schedule=schedule,
         form=form,
         filtered=_filtered(form),
-        milestones=found,
-        names={ws.code: ws.name for ws in workstreams},
+        listing_html=fragments.cached(programme, "milestones", listing, fragments.filters()),
     )
 
 

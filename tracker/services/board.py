@@ -65,15 +65,23 @@ class _ScheduleCache:
 schedules = _ScheduleCache()
 
 
+def plan_version(programme: Programme) -> str:
+    """The programme's plan version as the database has it now, read once per request (the
+    programme object may predate the last change)."""
+    versions = g.setdefault("plan_versions", {})
+    if programme.id not in versions:
+        versions[programme.id] = (
+            db.session.scalar(select(Programme.plan_version).where(Programme.id == programme.id))
+            or ""
+        )
+    return str(versions[programme.id])
+
+
 def schedule_for(programme: Programme) -> ProgrammeSchedule | None:
     """The programme's schedule: worked out once per plan version and day, then reused."""
     cache = g.setdefault("schedules", {})
     if programme.id not in cache:
-        # Read afresh (one small query): the programme object may predate the last change.
-        version = db.session.scalar(
-            select(Programme.plan_version).where(Programme.id == programme.id)
-        )
-        key = (programme.id, version or "", clock.today())
+        key = (programme.id, plan_version(programme), clock.today())
         found, schedule = schedules.get(key)
         if not found:
             schedule = programme_schedule(programme)
