@@ -87,7 +87,7 @@ def run(kind: str, size: int, runs: int, workers: int) -> list[dict[str, object]
         with gunicorn(url, workers=workers) as port:
             client = Client(port, token=ready.api_token).sign_in(ready.board_email)
             for name, path in pages(ready.slug):
-                timed(client, path, 5 * workers)  # every worker has the page and schedule warm
+                timed(client, path, 10 * workers)  # every worker has the page and schedule warm
                 times, size_bytes = timed(client, path, runs)
                 row: dict[str, object] = {
                     "database": kind,

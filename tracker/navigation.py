@@ -66,7 +66,6 @@ SECTIONS = (
     Section("planning.index", "Plan settings", ("planning.",), lambda viewer, _: viewer.is_admin),
     Section("digests.index", "Weekly digest", ("digests.",), lambda viewer, _: viewer.is_admin),
 )
-LANDING_PAGES = frozenset(section.endpoint for section in SECTIONS)
 
 
 def current_section(endpoint: str | None) -> Section | None:

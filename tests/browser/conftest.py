@@ -40,6 +40,8 @@ from playwright.sync_api import (
 )
 from werkzeug.serving import make_server
 
+from tests.conftest import KENT_AND_MEDWAY, ScratchDatabases, make_app
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -69,13 +71,39 @@ def serving(app: Flask) -> Iterator[str]:
         server.server_close()
 
 
+@contextlib.contextmanager
+def app_of_its_own(
+    scratch: ScratchDatabases, name: str, add: Callable[[], None] | None = None
+) -> Iterator[Flask]:
+    """The app on a database of its own holding the Kent and Medway seed (and whatever `add`
+    puts there), for a module whose tests change data or need more than the seed."""
+    from flask_migrate import upgrade
+
+    from tracker.extensions import db
+    from tracker.services.seeding import load_programme_dir
+
+    app = make_app(scratch.new(name))
+    with app.app_context():
+        upgrade()
+        load_programme_dir(KENT_AND_MEDWAY, password=app.config["SEED_USER_PASSWORD"])
+        if add is not None:
+            add()
+            db.session.commit()
+        db.session.remove()
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def live_server(_seeded_app: Flask) -> Iterator[str]:
     """The seeded app on a live server, for tests that only read.
 
     Requests there get their own database sessions, never the rolled-back connection of the
     function-scoped `app` fixture, which browser tests must not use. Tests that change data
-    override this fixture with their own database (see test_workflow.py), so the shared
+    override this fixture with `app_of_its_own` (see test_workflow.py), so the shared
     seed stays as the other tests expect it.
     """
     with serving(_seeded_app) as url:

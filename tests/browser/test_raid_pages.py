@@ -11,8 +11,8 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import serving, sign_in
-from tests.conftest import KENT_AND_MEDWAY, ScratchDatabases, make_app
+from tests.browser.conftest import app_of_its_own, serving, sign_in
+from tests.conftest import ScratchDatabases
 
 pytestmark = pytest.mark.browser
 
@@ -24,19 +24,8 @@ Screenshot = Callable[..., Path]
 
 @pytest.fixture(scope="module")
 def raid_app(scratch: ScratchDatabases) -> Iterator[Flask]:
-    from flask_migrate import upgrade
-
-    from tracker.extensions import db
-    from tracker.services.seeding import load_programme_dir
-
-    app = make_app(scratch.new("raid"))
-    with app.app_context():
-        upgrade()
-        load_programme_dir(KENT_AND_MEDWAY, password=app.config["SEED_USER_PASSWORD"])
-        db.session.remove()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    with app_of_its_own(scratch, "raid") as app:
+        yield app
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from tracker.navigation import LANDING_PAGES
+from tracker.navigation import SECTIONS
 from tracker.security import current_viewer
 from tracker.services import programmes
 
@@ -34,14 +34,10 @@ def switch_programme() -> Response:
     if not slug:
         return redirect(url_for("main.index"))
     programme = programmes.get_programme_or_404(slug)
-    page = request.args.get("page", "")
-    if page not in LANDING_PAGES:
-        page = "dashboard.show"
+    # Only a section's landing page, and only one this person sees in that programme.
+    section = next((s for s in SECTIONS if s.endpoint == request.args.get("page")), None)
     viewer = current_viewer()
-    if page == "updates.my_workstreams" and not (
-        viewer.led_workstream_ids & programmes.workstream_ids(programme)
-    ):
-        page = "dashboard.show"
-    if page in ("planning.index", "digests.index") and not viewer.is_admin:
-        page = "dashboard.show"
-    return redirect(url_for(page, slug=programme.slug))
+    leads_here = bool(viewer.led_workstream_ids & programmes.workstream_ids(programme))
+    if section is None or not section.shown_to(viewer, leads_here):
+        return redirect(url_for("dashboard.show", slug=programme.slug))
+    return redirect(url_for(section.endpoint, slug=programme.slug))

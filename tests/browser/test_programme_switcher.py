@@ -1,0 +1,54 @@
+"""Several programmes in headless Chromium: the programmes page and the switcher, which moves
+a reader to the same section of another programme; both checked with axe-core at WCAG 2.2 AA.
+This module adds a programme, so it runs on a database of its own."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import app_of_its_own, serving
+from tests.conftest import DEMO_TODAY, ScratchDatabases
+
+pytestmark = pytest.mark.browser
+Check = Callable[[Page], None]
+
+
+def add_a_second_programme() -> None:
+    from tracker.services.synthetic import generate_programme
+
+    generate_programme(
+        slug="synthetic-9", milestones=40, today=DEMO_TODAY, seed=9, name="Synthetic ICB 9"
+    )
+
+
+@pytest.fixture(scope="module")
+def live_server(scratch: ScratchDatabases) -> Iterator[str]:
+    with app_of_its_own(scratch, "programmes", add_a_second_programme) as app, serving(app) as url:
+        yield url
+
+
+def test_the_programmes_page_and_the_switcher(page: Page, check_accessibility: Check) -> None:
+    page.goto("/")
+    expect(page.locator("h1")).to_have_text("Programmes")
+    rows = page.locator("table tbody tr")
+    expect(rows).to_have_count(2)
+    check_accessibility(page)
+
+    page.get_by_role("link", name="Kent and Medway CCG to ICB transition").click()
+    page.get_by_role("link", name="Gantt chart").first.click()
+    expect(page).to_have_url(re.compile(r".*/p/kent-and-medway/gantt$"))
+    switcher = page.get_by_role("combobox", name="Programme")
+    expect(switcher).to_have_value("kent-and-medway")
+    check_accessibility(page)
+
+    switcher.select_option(label="Synthetic ICB 9")
+    page.get_by_role("button", name="Change programme").click()
+    expect(page).to_have_url(re.compile(r".*/p/synthetic-9/gantt$"))
+    expect(page.locator("h1")).to_have_text("Gantt chart")
+    expect(page.get_by_role("combobox", name="Programme")).to_have_value("synthetic-9")
+    expect(page.locator("#gantt .main-svg").first).to_be_visible()  # the chart was drawn
+    check_accessibility(page)
