@@ -8,6 +8,7 @@ postgresql://postgres@127.0.0.1:5432/postgres) and dropped afterwards.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import math
 import os
@@ -46,13 +47,11 @@ def percentile(values: list[float], fraction: float) -> float:
 
 def machine() -> str:
     cpu = ""
-    try:
+    with contextlib.suppress(OSError):  # not Linux: the model stays unknown
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-    except OSError:
-        pass
     return (
         f"{platform.machine()}, {os.cpu_count()} cores ({cpu or 'CPU unknown'}), "
         f"Python {platform.python_version()}, {date.today().isoformat()}"

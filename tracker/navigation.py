@@ -74,11 +74,9 @@ def current_section(endpoint: str | None) -> Section | None:
 
 def header_links(programme: Programme, viewer: Viewer) -> list[dict[str, Any]]:
     """The header's links for this programme, in the shape NHS.UK's header macro takes."""
-    from tracker.services.programmes import workstream_ids
+    from tracker.services.programmes import leads_in
 
-    leads_here = bool(
-        viewer.led_workstream_ids and viewer.led_workstream_ids & workstream_ids(programme)
-    )
+    leads_here = leads_in(viewer, programme)
     here = current_section(request.endpoint)
     return [
         {

@@ -17,7 +17,7 @@ def index() -> str | Response:
     found = programmes.list_programmes()
     if len(found) == 1:
         programme = found[0]
-        if current_viewer().led_workstream_ids & programmes.workstream_ids(programme):
+        if programmes.leads_in(current_viewer(), programme):
             return redirect(url_for("updates.my_workstreams", slug=programme.slug))
         return redirect(url_for("dashboard.show", slug=programme.slug))
     return render_template(
@@ -37,7 +37,6 @@ def switch_programme() -> Response:
     # Only a section's landing page, and only one this person sees in that programme.
     section = next((s for s in SECTIONS if s.endpoint == request.args.get("page")), None)
     viewer = current_viewer()
-    leads_here = bool(viewer.led_workstream_ids & programmes.workstream_ids(programme))
-    if section is None or not section.shown_to(viewer, leads_here):
+    if section is None or not section.shown_to(viewer, programmes.leads_in(viewer, programme)):
         return redirect(url_for("dashboard.show", slug=programme.slug))
     return redirect(url_for(section.endpoint, slug=programme.slug))

@@ -95,6 +95,11 @@ def programme_summaries(found: list[Programme]) -> list[ProgrammeSummary]:
     return [ProgrammeSummary(p, *counts.get(p.id, (0, 0))) for p in found]
 
 
+def leads_in(viewer: Viewer, programme: Programme) -> bool:
+    """Whether the viewer leads a workstream of this programme (no query when they lead none)."""
+    return bool(viewer.led_workstream_ids and viewer.led_workstream_ids & workstream_ids(programme))
+
+
 def programmes_led(viewer: Viewer) -> frozenset[int]:
     """The ids of the programmes in which the viewer leads a workstream."""
     if not viewer.led_workstream_ids:
