@@ -11,7 +11,7 @@ PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
 .DEFAULT_GOAL := help
 ASSETS := tracker/static/build
-.PHONY: help install assets run db seed test lint format typecheck check browser libreoffice serve-prod bench load-test screenshots clean
+.PHONY: help install assets run db seed test lint format typecheck layers check browser libreoffice serve-prod bench load-test screenshots clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -72,7 +72,10 @@ format: install ## Format the code with ruff
 typecheck: install ## mypy over the package
 	$(BIN)/mypy
 
-check: lint typecheck ## Lint and type-check
+layers: install ## import-linter: the layers in pyproject.toml (docs/architecture.md)
+	$(BIN)/lint-imports --no-cache
+
+check: lint typecheck layers ## Lint, type-check and check the layers
 
 # The browser tests drive Debian's Chromium through Playwright (no `playwright install`).
 # Without it they skip, except in CI (CI=true), where a missing browser fails the run.

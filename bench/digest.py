@@ -79,7 +79,7 @@ def add_recipients(programme: Any, wanted: int) -> int:
     from tracker.extensions import db
     from tracker.models import Person, User, Workstream, WorkstreamLead
     from tracker.models.base import utcnow
-    from tracker.services.digest import recipients
+    from tracker.services.digest_content import recipients
 
     missing = wanted - len(recipients(programme))
     if missing <= 0:
@@ -140,8 +140,9 @@ def bench(url: str, label: str, args: argparse.Namespace) -> dict[str, Any]:
     from tracker import create_app
     from tracker.extensions import db
     from tracker.models import DigestSnapshot, Programme
-    from tracker.services import digest as digest_service
-    from tracker.services.digest import for_person, programme_week, recipients, send_week
+    from tracker.services import digest_delivery
+    from tracker.services.digest_content import for_person, programme_week, recipients
+    from tracker.services.digest_delivery import send_week
     from tracker.services.synthetic import generate_programme
 
     app = create_app(
@@ -211,7 +212,7 @@ def bench(url: str, label: str, args: argparse.Namespace) -> dict[str, Any]:
             per_recipient.extend(each)
 
         # One whole send with a relay that accepts at once: the ledger's writes included.
-        with mock.patch.object(digest_service.smtplib, "SMTP", NullRelay):
+        with mock.patch.object(digest_delivery.smtplib, "SMTP", NullRelay):
             began = time.perf_counter()
             sent = send_week(programme, TODAY)
             send_seconds = time.perf_counter() - began

@@ -9,7 +9,6 @@ removes it at the end, so it leaves no tables behind.
 from __future__ import annotations
 
 import os
-import re
 import secrets
 from collections.abc import Iterator
 from datetime import date
@@ -158,23 +157,31 @@ LEAD = "becca.bradd@example.org"
 OTHER_LEAD = "mike.gilbert@example.org"
 EMAIL_BY_ROLE = {"board": BOARD_MEMBER, "admin": ADMIN, "lead": LEAD}
 
-CSRF_INPUT = re.compile(
-    r'name="csrf_token" type="hidden" value="([^"]+)"|'
-    r'type="hidden" name="csrf_token" value="([^"]+)"'
-)
-
 
 class Client(FlaskClient):
     """The test client, sending the session's CSRF token with every form it posts, as a
     browser would. `post(..., csrf=False)` sends none, for testing that CSRF is enforced."""
 
     def csrf_token(self) -> str:
-        html = self.get("/account/password").get_data(as_text=True)
-        found = CSRF_INPUT.search(html) or CSRF_INPUT.search(
-            self.get("/sign-in").get_data(as_text=True)
-        )
-        assert found, "no CSRF token on the page"
-        return found.group(1) or found.group(2)
+        """A real token for this client's session, made by Flask-WTF as a form makes it (the
+        raw token goes into the session cookie if it is not there yet), without rendering a
+        page."""
+        from flask import g
+        from flask.ctx import RequestContext
+        from flask.testing import EnvironBuilder
+        from flask_wtf.csrf import generate_csrf
+
+        app = self.application
+        field = app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+        with self.session_transaction() as session:
+            environ = EnvironBuilder(app).get_environ()
+            with RequestContext(app, environ, session=session):
+                # The test's app context, and so `g`, is shared: drop the token Flask-WTF
+                # keeps there for the request, which may be another client's.
+                g.pop(field, None)
+                token = generate_csrf()
+                g.pop(field, None)
+        return str(token)
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
         # The `app` fixture keeps an app context open for the test body, and Flask reuses it
@@ -250,3 +257,18 @@ def role_client(request: pytest.FixtureRequest, app: Flask) -> FlaskClient:
 @pytest.fixture()
 def runner(app: Flask) -> FlaskCliRunner:
     return app.test_cli_runner()
+
+
+@pytest.fixture()
+def statements(app: Flask) -> Iterator[list[str]]:
+    """Every SQL statement run while the test runs, in order."""
+    from tracker.extensions import db
+
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        seen.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    yield seen
+    sa.event.remove(db.engine, "before_cursor_execute", count)

@@ -23,6 +23,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests.conftest import ADMIN, BOARD_MEMBER, LEAD, OTHER_LEAD
+from tests.helpers import fresh_milestone as milestone
 from tracker.api.openapi import document
 from tracker.domain.board import on_critical_path
 from tracker.extensions import db
@@ -80,13 +81,6 @@ def error_of(response: Any, status: int) -> dict[str, Any]:
     assert {"code", "message", "field"} <= set(error) <= {"code", "message", "field", "details"}
     assert isinstance(error["message"], str) and error["message"]
     return dict(error)
-
-
-def milestone(ref: str) -> Milestone:
-    db.session.expire_all()
-    found = db.session.scalar(sa.select(Milestone).where(Milestone.ref == ref))
-    assert found is not None, ref
-    return found
 
 
 def snapshot(ref: str) -> tuple[dict[str, Any], int]:

@@ -13,9 +13,10 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from tests.conftest import ADMIN, BOARD_MEMBER, EMAIL_BY_ROLE, LEAD, sign_in_as
+from tests.helpers import user
 from tracker.domain.validation import ValidationError
 from tracker.extensions import db
-from tracker.models import ApiToken, AuditEvent, User
+from tracker.models import ApiToken, AuditEvent
 from tracker.services import accounts, api_tokens
 
 PAGE = "/account/api-tokens"
@@ -25,12 +26,6 @@ NAMES = {ADMIN: "Sarah Collins", LEAD: "Becca Bradd", BOARD_MEMBER: "Paul Bentle
 def page(response: Any) -> BeautifulSoup:
     assert response.status_code == 200, response.status_code
     return BeautifulSoup(response.get_data(as_text=True), "html.parser")
-
-
-def user(email: str) -> User:
-    found = accounts.user_by_email(email)
-    assert found is not None, email
-    return found
 
 
 def make(email: str, name: str = "Power BI refresh") -> tuple[ApiToken, str]:
@@ -263,3 +258,16 @@ def test_users_revoke_token(app: Flask, runner: FlaskCliRunner) -> None:
     assert not works(app, secret)
     result = runner.invoke(args=["users", "revoke-token", LEAD, record.prefix])
     assert result.exit_code == 1 and "no live API token" in result.stderr
+
+
+def test_use_token_saves_when_it_was_last_used_at_most_once_a_minute(app: Flask) -> None:
+    record, secret = make(LEAD)
+    assert api_tokens.use_token(secret) is user(LEAD)
+    assert not db.session.dirty  # saved: its own unit of work
+    db.session.expire_all()
+    first = record.last_used_at
+    assert first is not None
+    assert api_tokens.use_token(secret) is user(LEAD)
+    db.session.expire_all()
+    assert record.last_used_at == first
+    assert api_tokens.use_token(secret + "x") is None

@@ -14,13 +14,9 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 from flask.testing import FlaskClient
 
+from tests.helpers import soup
+
 BASE = "/p/kent-and-medway"
-
-
-def soup(client: FlaskClient, url: str) -> BeautifulSoup:
-    response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    return BeautifulSoup(response.text, "html.parser")
 
 
 def card(page: BeautifulSoup, heading: str) -> Tag:

@@ -17,9 +17,10 @@ from bs4 import BeautifulSoup, Tag
 from click.testing import Result
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from tests import mail
+from tests.helpers import count, milestone
 from tests.mail import SmtpServer, point_app_at
 from tracker.audit import Actor, acting_as
 from tracker.extensions import db
@@ -27,7 +28,6 @@ from tracker.models import (
     DigestDelivery,
     DigestRun,
     DigestSnapshot,
-    Milestone,
     Person,
     Programme,
     Risk,
@@ -85,10 +85,6 @@ def ledger() -> dict[str, DigestDelivery]:
     """This week's deliveries by email (W14 unless the test says otherwise)."""
     rows = db.session.scalars(select(DigestDelivery).order_by(DigestDelivery.id)).all()
     return {row.email: row for row in rows}
-
-
-def count(model: type) -> int:
-    return int(db.session.scalar(select(func.count()).select_from(model)) or 0)
 
 
 def parts(message: EmailMessage) -> tuple[str, str]:
@@ -154,12 +150,6 @@ def figure(page: BeautifulSoup, label: str) -> str:
     value = cell.find_next_sibling("td")
     assert isinstance(value, Tag)
     return value.get_text(" ", strip=True)
-
-
-def milestone(ref: str) -> Milestone:
-    found = db.session.scalar(select(Milestone).where(Milestone.ref == ref))
-    assert found is not None
-    return found
 
 
 def user(email: str) -> User:

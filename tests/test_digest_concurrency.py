@@ -28,7 +28,7 @@ from tests.conftest import KENT_AND_MEDWAY, ScratchDatabases, backend, make_app
 from tests.mail import SmtpServer, point_app_at
 from tracker.extensions import db
 from tracker.models import DigestDelivery, DigestRun, DigestSnapshot, Programme
-from tracker.services.digest import RunReport, send_week
+from tracker.services.digest_delivery import RunReport, send_week
 
 pytestmark = [
     pytest.mark.postgres_only,

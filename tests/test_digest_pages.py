@@ -17,12 +17,14 @@ from bs4 import BeautifulSoup, Tag
 from flask.testing import FlaskClient
 
 from tests.conftest import ADMIN, BOARD_MEMBER, LEAD
+from tests.helpers import error_for, page, programme, user_id
 from tracker.audit import Actor, acting_as
 from tracker.extensions import db
 from tracker.models import DigestDelivery, DigestRun, DigestSnapshot, Programme
-from tracker.services import digest as digest_service
+from tracker.services import digest_delivery
 from tracker.services.accounts import user_by_email
-from tracker.services.digest import recipients, send_week
+from tracker.services.digest_content import recipients
+from tracker.services.digest_delivery import send_week
 
 SLUG = "kent-and-medway"
 INDEX = f"/p/{SLUG}/digest/"
@@ -34,22 +36,6 @@ RELAY_WENT_AWAY = "the mail relay went away: SMTPServerDisconnected: Connection 
 
 
 # --- helpers -------------------------------------------------------------------------------
-
-
-def page(response: Any) -> BeautifulSoup:
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
-
-
-def programme() -> Programme:
-    found = db.session.scalar(sa.select(Programme).where(Programme.slug == SLUG))
-    assert found is not None
-    return found
-
-
-def user_id(email: str) -> int:
-    user = user_by_email(email)
-    assert user is not None, email
-    return user.id
 
 
 def table_rows(html: BeautifulSoup, table_id: str) -> list[list[str]]:
@@ -69,12 +55,6 @@ def words(html: BeautifulSoup | Tag) -> str:
 def summary_errors(html: BeautifulSoup) -> list[str]:
     summary = html.find(class_="nhsuk-error-summary")
     return [li.get_text(" ", strip=True) for li in summary.find_all("li")] if summary else []
-
-
-def error_for(html: BeautifulSoup, field_id: str) -> str:
-    message = html.find(id=f"{field_id}-error")
-    assert message is not None, f"no error next to {field_id}"
-    return str(message.get_text(" ", strip=True)).removeprefix("Error: ")
 
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:
@@ -117,7 +97,7 @@ class FakeRelay:
 def relay(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[EmailMessage]]:
     sent: list[EmailMessage] = []
     fake = type("Relay", (FakeRelay,), {"sent": sent})
-    monkeypatch.setattr(digest_service.smtplib, "SMTP", fake)
+    monkeypatch.setattr(digest_delivery.smtplib, "SMTP", fake)
     yield sent
 
 

@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
 import pytest
-from bs4 import BeautifulSoup
 from flask import Flask
 from flask.testing import FlaskClient
 from icalendar import Calendar, Event
-from sqlalchemy import event, func, or_, select
+from sqlalchemy import func, or_, select
 
 from tests.conftest import ADMIN, BOARD_MEMBER, LEAD, OTHER_LEAD, sign_in_as
+from tests.helpers import milestone, page
 from tracker.audit import Actor, acting_as
 from tracker.domain.permissions import Viewer
 from tracker.extensions import db
@@ -73,12 +72,6 @@ def events_by_ref(cal: Calendar) -> dict[str, Event]:
     return found
 
 
-def milestone(ref: str) -> Milestone:
-    found = db.session.scalar(select(Milestone).where(Milestone.ref == ref))
-    assert found is not None
-    return found
-
-
 def change(ref: str, /, **values: object) -> Milestone:
     m = milestone(ref)
     with acting_as(Actor("test")):
@@ -97,10 +90,6 @@ def refs_where(*conditions) -> set[str]:
             .where(*conditions)
         )
     )
-
-
-def page(response) -> BeautifulSoup:
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
 
 def addresses(response) -> dict[str, str]:
@@ -336,18 +325,6 @@ def test_person_feed_spans_programmes(
     assert "PEO-09" in found
 
 
-@pytest.fixture()
-def statements(app: Flask) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    yield seen
-    event.remove(db.engine, "before_cursor_execute", count)
-
-
 def test_a_feed_takes_the_same_queries_however_many_milestones(
     anonymous_client: FlaskClient, becca_feed: CalendarFeed, statements: list[str]
 ) -> None:
@@ -410,8 +387,7 @@ def test_unknown_and_revoked_addresses_get_the_same_404(
     token = becca_feed.token
     unknown = anonymous_client.get(path(calendar_feeds.new_token()))
     with acting_as(Actor("test")):
-        calendar_feeds.revoke_feed(becca_feed, Viewer(role="admin"))
-        db.session.commit()
+        calendar_feeds.revoke_feed(Viewer(role="admin"), becca_feed.id)
     revoked = anonymous_client.get(path(token))
     assert unknown.status_code == revoked.status_code == 404
     assert unknown.get_data() == revoked.get_data()

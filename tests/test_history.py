@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import event, func, select
 
 from tests.conftest import ADMIN, LEAD, OTHER_LEAD
+from tests.helpers import milestone, programme, user_id
 from tracker import audit
 from tracker.audit import Actor, acting_as
 from tracker.extensions import db
@@ -34,18 +35,6 @@ def actor_for(email: str) -> Actor:
     user = user_by_email(email)
     assert user is not None
     return Actor(user.name, user.id)
-
-
-def user_id(email: str) -> int:
-    user = user_by_email(email)
-    assert user is not None
-    return user.id
-
-
-def milestone(ref: str) -> Milestone:
-    found = db.session.scalar(select(Milestone).where(Milestone.ref == ref))
-    assert found is not None, ref
-    return found
 
 
 def as_actor(who: Actor, edit: Callable[[], None]) -> None:
@@ -117,12 +106,6 @@ def retitle(ref: str, title: str) -> Callable[[], None]:
         milestone(ref).title = title
 
     return edit
-
-
-def programme() -> Programme:
-    found = db.session.scalar(select(Programme).where(Programme.slug == "kent-and-medway"))
-    assert found is not None
-    return found
 
 
 # --- what the page lists -------------------------------------------------------------------

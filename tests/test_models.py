@@ -16,12 +16,6 @@ from tracker.models import AuditEvent, Dependency, Milestone, Person, Programme,
 from tracker.services.plan import add_dependency
 
 
-def milestone(ref: str) -> Milestone:
-    found = db.session.scalar(sa.select(Milestone).where(Milestone.ref == ref))
-    assert found is not None, ref
-    return found
-
-
 def kent_and_medway() -> Programme:
     return db.session.scalar(sa.select(Programme).where(Programme.slug == "kent-and-medway"))
 
@@ -206,7 +200,10 @@ def test_complete_milestone_needs_a_completion_date_and_key_ones_evidence(app: F
         db.session.flush()
     messages = caught.value.messages()
     assert messages["completed_on"] == "Enter the date it was completed"
-    assert messages["evidence_text"] == "Give evidence of completion for a key milestone"
+    assert (
+        messages["evidence_text"]
+        == "Give evidence of completion: this is a key milestone the board tracks"
+    )
     db.session.rollback()
 
 

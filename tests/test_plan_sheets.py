@@ -257,7 +257,7 @@ def test_an_exported_row_reads_back_as_the_same_record() -> None:
         (
             {"row2__Key": "Yes", "row2__Evidence": None},
             "Evidence",
-            "Give evidence of completion for a key milestone",
+            "Give evidence of completion: this is a key milestone the board tracks",
         ),
         (
             {"row2__Status": "Blocked", "row2__Completed_on": None},

@@ -18,6 +18,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select, update
 
 from tests.conftest import ADMIN, BOARD_MEMBER, LEAD, OTHER_LEAD, sign_in_as
+from tests.helpers import milestone as existing
+from tests.helpers import page as parse
+from tests.helpers import programme, soup, workstream_id
 from tracker.audit import Actor, acting_as
 from tracker.extensions import db
 from tracker.models import (
@@ -27,8 +30,6 @@ from tracker.models import (
     Dependency,
     GoLiveTarget,
     Milestone,
-    Programme,
-    Workstream,
 )
 from tracker.services.accounts import user_by_email
 from tracker.services.schedule import programme_schedule
@@ -41,26 +42,8 @@ NOT_ADMINS = {"lead": LEAD, "board": BOARD_MEMBER}
 # Reading the database ----------------------------------------------------------------
 
 
-def programme() -> Programme:
-    found = db.session.scalar(select(Programme).where(Programme.slug == "kent-and-medway"))
-    assert found is not None
-    return found
-
-
 def milestone(ref: str) -> Milestone | None:
     return db.session.scalar(select(Milestone).where(Milestone.ref == ref))
-
-
-def existing(ref: str) -> Milestone:
-    found = milestone(ref)
-    assert found is not None, ref
-    return found
-
-
-def workstream_id(code: str) -> int:
-    found = db.session.scalar(select(Workstream.id).where(Workstream.code == code))
-    assert found is not None
-    return found
 
 
 def person_id(email: str) -> int:
@@ -113,16 +96,6 @@ def forecast_due(ref: str) -> date:
 
 
 # Reading pages --------------------------------------------------------------------------
-
-
-def soup(client: FlaskClient, url: str) -> BeautifulSoup:
-    response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    return BeautifulSoup(response.text, "html.parser")
-
-
-def parse(response: Any) -> BeautifulSoup:
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
 
 def form_values(page: BeautifulSoup) -> dict[str, str]:
@@ -445,7 +418,6 @@ def test_a_change_saved_between_reading_and_writing_is_refused_too(
     admin_client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The version check in the database (StaleDataError) backs up the form's check."""
-    from tracker.planning import routes
     from tracker.services import plan
 
     data = form_values(soup(admin_client, edit_url("PEO-11")))
@@ -460,7 +432,7 @@ def test_a_change_saved_between_reading_and_writing_is_refused_too(
                 update(table).where(table.c.id == target.id).values(version=table.c.version + 1)
             )
 
-    monkeypatch.setattr(routes.plan, "update_milestone", meanwhile)
+    monkeypatch.setattr(plan, "update_milestone", meanwhile)
     data.update(title="Formal transfer letters posted to staff")
     response = admin_client.post(edit_url("PEO-11"), data=data)
 
@@ -556,7 +528,7 @@ def test_admin_adds_a_dependency_and_the_forecast_follows(admin_client: FlaskCli
     page = soup(admin_client, dependency_url("PEO-11"))
     options = {o.text: o["value"] for o in page.find(id="predecessor")("option")}
     assert "PEO-11 Formal transfer letters issued to staff" not in options
-    labels = [label.text for label in page.find_all("label", class_="nhsuk-radios__label")]
+    labels = [x.get_text(strip=True) for x in page.find_all("label", class_="nhsuk-radios__label")]
     assert labels[0] == "Finish to start: this cannot start until that finishes"
     due_before = forecast_due("PEO-11")
 

@@ -3,13 +3,11 @@ programme of 120 milestones as for one of 30."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
 
 from tests.conftest import ADMIN
 from tracker.extensions import db
@@ -43,18 +41,6 @@ def programmes(app: Flask) -> dict[str, str]:
         made[report.slug] = "PEO"
     db.session.commit()
     return made
-
-
-@pytest.fixture()
-def statements(app: Flask) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    yield seen
-    event.remove(db.engine, "before_cursor_execute", count)
 
 
 def test_queries_do_not_grow_with_milestones(

@@ -20,10 +20,11 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from tests import mail
 from tests.conftest import ADMIN, LEAD, sign_in_as
+from tests.helpers import audit_count, count
 from tests.test_board_pages import soup
 from tests.test_digest import BOARD_MEMBER, next_monday, parts, send
 from tracker.audit import Actor, acting_as
@@ -47,7 +48,7 @@ from tracker.models import (
     RiskAction,
     Workstream,
 )
-from tracker.services.editing import opened_now
+from tracker.services.optimistic_locking import opened_now
 
 smtp_server = mail.smtp_server
 
@@ -86,14 +87,6 @@ def snapshot(ref: str) -> dict[str, Any]:
         "actions": [(a.id, a.description, a.done_on) for a in r.actions],
         "reviews": [(v.id, v.score) for v in r.reviews],
     }
-
-
-def count(model: type) -> int:
-    return int(db.session.scalar(select(func.count()).select_from(model)) or 0)
-
-
-def audit_count() -> int:
-    return count(AuditEvent)
 
 
 def risk_form(ref: str, **changes: Any) -> dict[str, Any]:

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
+from tests.helpers import programme
 from tracker.extensions import db
 from tracker.models import (
     AuditEvent,
@@ -29,10 +30,6 @@ def counts() -> dict[str, int]:
     return {
         m.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(m)) for m in TABLES
     }
-
-
-def programme() -> Programme:
-    return db.session.scalar(sa.select(Programme).where(Programme.slug == "kent-and-medway"))
 
 
 def test_programme_has_both_go_live_targets_with_reasons(app: Flask) -> None:

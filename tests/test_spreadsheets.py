@@ -19,13 +19,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bs4 import BeautifulSoup
 from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from tests.conftest import BOARD_MEMBER, LEAD, sign_in_as
+from tests.helpers import milestone, page
 from tracker.audit import Actor, acting_as
 from tracker.domain.notation import format_predecessor
 from tracker.extensions import db
@@ -45,12 +45,6 @@ def _kept_uploads(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 
 
 # Reading the database and the pages ---------------------------------------------------------
-
-
-def milestone(ref: str) -> Milestone:
-    found = db.session.scalar(select(Milestone).where(Milestone.ref == ref))
-    assert found is not None, ref
-    return found
 
 
 def audit_events() -> int:
@@ -74,10 +68,6 @@ def plan_state() -> tuple[Any, ...]:
         ),
         audit_events(),
     )
-
-
-def page(response: Any) -> BeautifulSoup:
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
 
 def problems(response: Any) -> list[tuple[str, ...]]:

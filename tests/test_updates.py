@@ -14,29 +14,20 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from tests.conftest import OTHER_LEAD, sign_in_as
+from tests.helpers import audit_count
+from tests.helpers import fresh_milestone as milestone
 from tests.test_board_pages import card, soup
 from tracker.audit import Actor, acting_as
 from tracker.extensions import db
 from tracker.models import AuditEvent, Milestone, StatusUpdate, Workstream
-from tracker.services.editing import opened_now
+from tracker.services.optimistic_locking import opened_now
 
 BASE = "/p/kent-and-medway"
-
-
-def milestone(ref: str) -> Milestone:
-    db.session.expire_all()
-    found = db.session.scalar(select(Milestone).where(Milestone.ref == ref))
-    assert found is not None
-    return found
 
 
 def snapshot(ref: str) -> dict[str, Any]:
     m = milestone(ref)
     return {c.key: getattr(m, c.key) for c in Milestone.__table__.columns}
-
-
-def audit_count() -> int:
-    return len(db.session.scalars(select(AuditEvent.id)).all())
 
 
 def form_data(ref: str, **fields: str) -> dict[str, Any]:
@@ -282,7 +273,7 @@ def test_completing_moves_the_dashboard_and_turns_the_milestone_blue(
     after = soup(lead_client, f"{BASE}/")
     assert card(after, "Milestones complete").find(class_="tracker-figure").text == "49 of 109"
     page = soup(lead_client, f"{BASE}/milestones/PEO-09")
-    assert page.find(class_="nhsuk-tag--blue").text == "Blue"
+    assert page.find(class_="nhsuk-tag--blue").get_text(strip=True) == "Blue"
     assert "Consultation closed" in page.text
 
 
@@ -309,7 +300,7 @@ def test_a_forecast_moves_the_schedule(lead_client: FlaskClient) -> None:
         (
             {"forecast_date": "6/5/2022", "forecast_reason": "x"},
             "forecast_date",
-            "Not a valid date",
+            "Enter a real date, like 2022-07-01",
         ),
         ({"forecast_date": "", "forecast_reason": "x"}, "forecast_date", "Enter the date"),
     ],

@@ -10,6 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from tests.conftest import ADMIN, BOARD_MEMBER, LEAD
+from tests.helpers import audit_count
 from tracker.extensions import db
 from tracker.models import AuditEvent, Person, User
 from tracker.services import accounts
@@ -29,10 +30,6 @@ def signs_in(app: Flask, email: str, password: str) -> bool:
         return True
     assert WRONG_DETAILS in response.get_data(as_text=True)
     return False
-
-
-def audit_count() -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) or 0
 
 
 def account_count() -> int:

@@ -13,8 +13,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import ADMIN, BOARD_MEMBER, LEAD, sign_in_as
+from tests.helpers import audit_count, error_for, page, user, workstream_id
 from tracker.extensions import db
-from tracker.models import AuditEvent, User, Workstream, WorkstreamLead
+from tracker.models import AuditEvent, User, WorkstreamLead
 from tracker.services import accounts
 
 SEED_PASSWORD = "test-password-2022"  # TestingConfig.SEED_USER_PASSWORD
@@ -22,28 +23,8 @@ ADMIN_NAME = "Sarah Collins"
 NEWCOMER = "nia.okafor@example.org"
 
 
-def page(response: Any) -> BeautifulSoup:
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
-
-
-def user(email: str) -> User:
-    found = accounts.user_by_email(email)
-    assert found is not None, email
-    return found
-
-
-def workstream_id(code: str) -> int:
-    found = db.session.scalar(sa.select(Workstream.id).where(Workstream.code == code))
-    assert found is not None, code
-    return found
-
-
 def led_codes(email: str) -> set[str]:
     return {ws.code for ws in accounts.led_workstreams(user(email).person)}
-
-
-def audit_count() -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) or 0
 
 
 def snapshot() -> tuple[object, ...]:
@@ -71,13 +52,6 @@ def user_events(account: User, field: str | None = None) -> list[AuditEvent]:
 def signs_in(app: Flask, email: str, password: str) -> bool:
     response = app.test_client().post("/sign-in", data={"email": email, "password": password})
     return bool(response.status_code == 302)
-
-
-def error_for(html: BeautifulSoup, field_id: str) -> str:
-    """The message next to a field, without its visually hidden "Error:"."""
-    message = html.find(id=f"{field_id}-error")
-    assert message is not None, f"no error next to {field_id}"
-    return str(message.get_text(" ", strip=True)).removeprefix("Error: ")
 
 
 def summary(html: BeautifulSoup) -> list[tuple[str, str]]:
@@ -419,3 +393,36 @@ def test_only_admins_see_the_users_link(role_client: FlaskClient) -> None:
     html = page(role_client.get("/p/kent-and-medway/"))
     has_link = html.find("a", href="/users/") is not None
     assert has_link == (role_client.role == "admin")  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "email", ["nia okafor@example.org", "nia@localhost", "nia@@example.org", "nia@example..org"]
+)
+def test_an_address_that_is_not_one_is_named(admin_client: FlaskClient, email: str) -> None:
+    before = snapshot()
+    response = admin_client.post("/users/new", data={"email": email, "name": "Nia", "role": "lead"})
+    assert response.status_code == 200
+    message = f"'{email}' is not an email address, like name@example.org"
+    assert error_for(page(response), "email") == message
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("email", [LEAD, BOARD_MEMBER], ids=["lead", "board"])
+def test_the_services_themselves_refuse_anyone_but_an_admin(app: Flask, email: str) -> None:
+    from tracker.services.unit_of_work import ChangeRefused, Refusal
+
+    actor = accounts.viewer_for(user(email))
+    becca = user(LEAD)
+    before = snapshot()
+    changes = [
+        lambda: accounts.create_account(actor, NEWCOMER, "admin", "a long password", name="Nia"),
+        lambda: accounts.change_account(actor, becca, "admin"),
+        lambda: accounts.deactivate_account(actor, becca),
+        lambda: accounts.reactivate_account(actor, becca),
+        lambda: accounts.reset_password(actor, becca),
+    ]
+    for change in changes:
+        with pytest.raises(ChangeRefused) as refused:
+            change()
+        assert refused.value.refusal is Refusal.NOT_ALLOWED
+    assert snapshot() == before

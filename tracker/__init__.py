@@ -111,6 +111,10 @@ def _register_blueprints(app: Flask) -> None:
         feeds_bp,
     ):
         app.register_blueprint(blueprint)
+    # The API authenticates by bearer token, never the session cookie: no CSRF token.
+    from tracker.extensions import csrf
+
+    csrf.exempt(api_bp)
 
 
 def _register_error_handlers(app: Flask) -> None:

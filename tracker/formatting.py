@@ -7,9 +7,16 @@ import re
 from datetime import date, datetime
 
 from flask import Flask
-from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
+from jinja2 import (
+    ChainableUndefined,
+    ChoiceLoader,
+    FileSystemLoader,
+    PackageLoader,
+    select_autoescape,
+)
 
 from tracker.clock import LONDON
+from tracker.domain.terms import TAG_COLOUR
 from tracker.domain.validation import format_date
 
 
@@ -49,6 +56,11 @@ def register(app: Flask) -> None:
     own = os.path.join(app.root_path, app.template_folder or "templates")
     app.jinja_loader = ChoiceLoader([FileSystemLoader(own), PackageLoader("nhsuk_frontend_jinja")])
     app.jinja_env.undefined = ChainableUndefined
+    # Flask escapes only .html (and .xml, .svg) templates; NHS.UK's are .jinja, written for
+    # autoescaping (HTML parameters go through `| safe`), so they are escaped too: text a
+    # person typed can never become markup, whichever template shows it.
+    app.jinja_env.autoescape = select_autoescape(["html", "htm", "xml", "svg", "jinja"])
     app.add_template_filter(long_date, "long_date")
     app.add_template_filter(london_time, "london_time")
     app.add_template_filter(audit_value, "audit_value")
+    app.jinja_env.globals["TAG_COLOUR"] = TAG_COLOUR

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, request, url_for
 
 from tracker.domain.permissions import Viewer
-from tracker.models import Programme
+
+if TYPE_CHECKING:
+    from tracker.models import Programme
 
 
 @dataclass(frozen=True)

@@ -6,14 +6,17 @@ let any website a signed-in person visits make changes in their name.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Blueprint, Response, g, request
 
 from tracker import audit
 from tracker.api.errors import WWW_AUTHENTICATE, ApiError
-from tracker.extensions import db
-from tracker.models import User
 from tracker.services import api_tokens
 from tracker.services.accounts import viewer_for
+
+if TYPE_CHECKING:
+    from tracker.models import User
 
 # Open to anyone: what the API offers is no secret.
 OPEN_ENDPOINTS = {"api.openapi_document"}
@@ -36,7 +39,9 @@ def _authenticate() -> None:
             "Send a personal API token in the Authorization header: 'Bearer tt_...'. "
             "Make one on the 'API tokens' page.",
         )
-    user = api_tokens.authenticate(credentials.token)
+    # Notes when the token was last used, in its own unit of work: kept even if the request
+    # itself then fails.
+    user = api_tokens.use_token(credentials.token)
     if user is None:
         raise ApiError(
             401,
@@ -44,8 +49,6 @@ def _authenticate() -> None:
             "deactivated.",
             headers={"WWW-Authenticate": WWW_AUTHENTICATE + ', error="invalid_token"'},
         )
-    if db.session.dirty:
-        db.session.commit()  # last_used_at, kept even if the request itself fails
     g.api_user = user
     # The same rules as the pages: security.current_viewer() reads this.
     g.viewer = viewer_for(user)

@@ -3,7 +3,8 @@
     {"error": {"code": "validation_error", "message": "...", "field": "completed_on"}}
 
 `field` names the request field (body property or query parameter) the error is about, or is
-null. Validation errors about several fields list them all in `details`.
+null. Validation errors about several fields list them all in `details`. The shape is the
+schema `Error` in tracker/api/schemas.py, which dumps every error and documents it.
 """
 
 from __future__ import annotations
@@ -13,29 +14,16 @@ from collections.abc import Iterator
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from tracker.domain.validation import FieldError, ValidationError
-from tracker.extensions import db
-from tracker.services.editing import EditConflict
+from tracker.api import schemas
+from tracker.domain.validation import FieldError
+from tracker.services.unit_of_work import ChangeRefused, Refusal
 
 PREFIX = "/api/v1"
 
 # The code for each status, in the words of the status line.
-CODES = {
-    400: "bad_request",
-    401: "unauthorized",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    409: "conflict",
-    413: "payload_too_large",
-    415: "unsupported_media_type",
-    422: "validation_error",
-    429: "too_many_requests",
-    500: "server_error",
-}
+CODES = schemas.ERROR_CODES
 # What a client needs to send to be let in (RFC 6750).
 WWW_AUTHENTICATE = 'Bearer realm="transition-tracker"'
 
@@ -51,6 +39,7 @@ class ApiError(Exception):
         *,
         code: str | None = None,
         headers: dict[str, str] | None = None,
+        details: list[dict[str, str]] | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -58,6 +47,14 @@ class ApiError(Exception):
         self.field = field
         self.code = code or CODES.get(status, "error")
         self.headers = headers or {}
+        self.details = details
+
+    @classmethod
+    def invalid(cls, problems: list[tuple[str | None, str]]) -> ApiError:
+        """422 for rules broken: the first names the field, `details` lists them all."""
+        field, message = problems[0]
+        details = [{"field": f or "", "message": m} for f, m in problems]
+        return cls(422, message, field, details=details if len(problems) > 1 else None)
 
 
 def is_api_request() -> bool:
@@ -81,7 +78,7 @@ def error_response(
     }
     if details:
         body["details"] = details
-    response = jsonify({"error": body})
+    response = jsonify(schemas.Error().dump({"error": body}))
     response.status_code = status
     for name, value in (headers or {}).items():
         response.headers[name] = value
@@ -107,34 +104,31 @@ def http_error_response(error: HTTPException) -> Response:
 
 def _api_error(error: ApiError) -> Response:
     return error_response(
-        error.status, error.message, error.field, code=error.code, headers=error.headers
+        error.status,
+        error.message,
+        error.field,
+        code=error.code,
+        details=error.details,
+        headers=error.headers,
     )
 
 
-def _validation_error(error: ValidationError) -> Response:
-    db.session.rollback()
-    errors = error.errors or []
-    first = errors[0] if errors else None
-    return error_response(
-        422,
-        first.message if first else str(error),
-        first.field if first else None,
-        details=[{"field": e.field, "message": e.message} for e in errors]
-        if len(errors) > 1
-        else None,
-    )
-
-
-def _conflict(error: EditConflict | StaleDataError) -> Response:
-    db.session.rollback()
-    if isinstance(error, EditConflict):
-        message = (
-            f"Someone else changed this since the version you sent; it is now version "
-            f"{error.current_version}. Read it again, then send that version."
-        )
-    else:
-        message = "Someone else changed this at the same moment. Read it again and retry."
-    return error_response(409, message, "version")
+def _refused(error: ChangeRefused) -> Response:
+    """A change the service refused (tracker/services/unit_of_work.py), in the error shape."""
+    if error.refusal is Refusal.NOT_ALLOWED:
+        return error_response(403, error.message)
+    if error.refusal is Refusal.CONFLICT:
+        if error.conflict is not None:
+            message = (
+                f"Someone else changed this since the version you sent; it is now version "
+                f"{error.conflict.current_version}. Read it again, then send that version."
+            )
+        else:
+            message = "Someone else changed this at the same moment. Read it again and retry."
+        return error_response(409, message, "version")
+    if not error.errors:
+        return error_response(422, error.message)
+    return _api_error(ApiError.invalid([(e.field, e.message) for e in error.errors]))
 
 
 @contextlib.contextmanager
@@ -143,15 +137,13 @@ def fields_renamed(names: dict[str, str]) -> Iterator[None]:
     stored ones."""
     try:
         yield
-    except ValidationError as exc:
-        renamed = [FieldError(names.get(e.field, e.field), e.message) for e in exc.errors]
-        raise ValidationError(renamed, exc.entity) from exc
+    except ChangeRefused as exc:
+        exc.errors = [FieldError(names.get(e.field, e.field), e.message) for e in exc.errors]
+        raise
 
 
 def register(bp: Blueprint) -> None:
     """Error handlers for everything raised inside the API's views and hooks."""
     bp.register_error_handler(ApiError, _api_error)
-    bp.register_error_handler(ValidationError, _validation_error)
-    bp.register_error_handler(EditConflict, _conflict)
-    bp.register_error_handler(StaleDataError, _conflict)
+    bp.register_error_handler(ChangeRefused, _refused)
     bp.register_error_handler(HTTPException, http_error_response)

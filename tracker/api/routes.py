@@ -1,36 +1,88 @@
 """The JSON API's endpoints. Reads for everyone with a token; completing a milestone and
-setting a forecast for those the pages allow (tracker/domain/permissions.py)."""
+setting a forecast for those the pages allow (tracker/domain/permissions.py).
+
+Each endpoint names its schemas (tracker/api/schemas.py) once: `@bp.arguments` reads the
+request with them, `@bp.response` dumps the answer with them, and the OpenAPI document
+(tracker/api/openapi.py) is written from the same decorators.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from flask import Blueprint, Response, current_app, jsonify
+import flask_smorest
+from flask import Response, current_app, jsonify
 
-from tracker.api import auth, errors, openapi, params, queries, represent
+from tracker.api import auth, errors, openapi, parsing, represent, schemas
 from tracker.api.errors import ApiError
 from tracker.clock import today
 from tracker.domain.board import MilestoneFilter
 from tracker.domain.permissions import can_update_progress
 from tracker.domain.risks import DEFAULT_BANDS, Band, parse_bands
-from tracker.domain.terms import MilestoneStatus, Rag, RiskStatus, values
-from tracker.extensions import csrf, db
-from tracker.models import Milestone, Programme
-from tracker.scheduling import MilestoneForecast
 from tracker.security import current_viewer
-from tracker.services import board, progress
-from tracker.services.editing import ensure_current
+from tracker.services import api_reads, board, progress
+from tracker.services.optimistic_locking import Seen
 from tracker.services.programmes import get_programme_or_404, workstream_summaries
-from tracker.services.schedule import ProgrammeSchedule
+
+if TYPE_CHECKING:
+    from tracker.models import Programme
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Blueprint(flask_smorest.Blueprint):
+    ARGUMENTS_PARSER = parsing.Parser()
+
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-# Bearer tokens, never the session cookie, authenticate API calls; so no CSRF token is needed.
-csrf.exempt(bp)
+# Bearer tokens, never the session cookie, authenticate API calls; so no CSRF token is needed
+# (tracker/__init__.py exempts the blueprint).
 auth.init_blueprint(bp)
 errors.register(bp)
 
+SLUG = {
+    "in": "path",
+    "name": "slug",
+    "description": "The programme, as in its page addresses (/p/<slug>/).",
+    "example": "kent-and-medway",
+}
+REF = {
+    "in": "path",
+    "name": "ref",
+    "description": "The milestone's reference (any case).",
+    "example": "PEO-09",
+}
 
-@bp.get("/openapi.json")
+
+def fails_with(*statuses: int) -> Callable[[F], F]:
+    """Document the error answers an endpoint may give (openapi.ERROR_DESCRIPTIONS)."""
+
+    def decorate(view: F) -> F:
+        for status in statuses:
+            view = bp.alt_response(status, response=HTTPStatus(status).name)(view)
+        return view
+
+    return decorate
+
+
+def operation(operation_id: str, summary: str, description: str = "") -> Callable[[F], F]:
+    doc: Callable[[F], F] = bp.doc(
+        operationId=operation_id, summary=summary, description=description or summary
+    )
+    return doc
+
+
+@bp.route("/openapi.json", tags=["API"])
+@bp.doc(
+    operationId="getOpenApiDocument",
+    summary="This document",
+    description="Open to anyone, without a token.",
+    security=[],
+)
+@bp.response(200, {"type": "object"}, description="The OpenAPI document.")
 def openapi_document() -> Response:
     return jsonify(openapi.document())
 
@@ -38,91 +90,145 @@ def openapi_document() -> Response:
 # --- reading ------------------------------------------------------------------------------
 
 
-@bp.get("/programmes")
-def programmes() -> Response:
-    return jsonify(queries.programmes().as_json(represent.programme))
+@bp.route("/programmes", tags=["Programmes"])
+@operation("listProgrammes", "Programmes", "Every programme, by name.")
+@bp.response(200, schemas.ProgrammeList, description="Programmes")
+@fails_with(401)
+@bp.arguments(schemas.PageQuery, location="query")
+def programmes(query: dict[str, Any]) -> dict[str, Any]:
+    page = api_reads.programmes(query["page"], query["per_page"])
+    return parsing.listing(page, [represent.Programme(p) for p in page.items])
 
 
-@bp.get("/programmes/<slug>")
-def programme(slug: str) -> Response:
+@bp.route("/programmes/<slug>", tags=["Programmes"], parameters=[SLUG])
+@operation(
+    "getProgramme",
+    "A programme and its schedule",
+    "The programme with the schedule's answers: forecast go-live, float, status.",
+)
+@bp.response(200, schemas.ProgrammeDetail, description="A programme and its schedule")
+@fails_with(401, 404)
+def programme(slug: str) -> represent.Programme:
     found = get_programme_or_404(slug)
-    return jsonify(represent.programme_detail(found, board.schedule_for(found)))
+    return represent.Programme(found, board.schedule_for(found))
 
 
-@bp.get("/programmes/<slug>/workstreams")
-def workstreams(slug: str) -> Response:
+@bp.route("/programmes/<slug>/workstreams", tags=["Programmes"], parameters=[SLUG])
+@operation(
+    "listWorkstreams",
+    "Workstreams",
+    "The programme's workstreams in their order, with leads, RAG and counts.",
+)
+@bp.response(200, schemas.WorkstreamList, description="Workstreams")
+@fails_with(401, 404)
+@bp.arguments(schemas.PageQuery, location="query")
+def workstreams(query: dict[str, Any], slug: str) -> dict[str, Any]:
     found = get_programme_or_404(slug)
     schedule = board.schedule_for(found)
     rags = schedule.forecast.workstream_rags if schedule is not None else {}
-    page = params.paginate(workstream_summaries(found))
-    return jsonify(page.as_json(lambda s: represent.workstream(s, rags.get(s.workstream.code))))
+    page = api_reads.page_of_list(workstream_summaries(found), query["page"], query["per_page"])
+    return parsing.listing(
+        page, [represent.Workstream(s, rags.get(s.workstream.code)) for s in page.items]
+    )
 
 
-def _codes(programme: Programme) -> list[str]:
-    return [ws.code for ws in board.workstreams(programme)]
+def _workstream_code(programme: Programme, raw: str | None) -> str | None:
+    """The workstream a list is narrowed to, upper-cased; 400 if the programme has none such."""
+    if raw is None:
+        return None
+    known = [ws.code for ws in board.workstreams(programme)]
+    wanted = raw.strip().upper()
+    if wanted not in known:
+        raise ApiError(
+            400,
+            f"There is no workstream '{raw}': one of {', '.join(known) or 'none'}",
+            "workstream",
+        )
+    return wanted
 
 
-def _milestone_json(
-    programme: Programme, schedule: ProgrammeSchedule, forecasts: list[MilestoneForecast]
-) -> list[dict[str, Any]]:
-    rows = queries.milestones_by_ref(programme, (m.ref for m in forecasts))
-    planned = schedule.planned()
-    return [represent.milestone(rows[m.ref], m, planned.get(m.ref)) for m in forecasts]
-
-
-@bp.get("/programmes/<slug>/milestones")
-def milestones(slug: str) -> Response:
+@bp.route("/programmes/<slug>/milestones", tags=["Milestones"], parameters=[SLUG])
+@operation(
+    "listMilestones",
+    "Milestones with their schedule figures",
+    "In workstream order, then by due date. Filters combine (AND).",
+)
+@bp.response(200, schemas.MilestoneList, description="Milestones with their schedule figures")
+@fails_with(401, 404)
+@bp.arguments(schemas.MilestoneQuery, location="query")
+def milestones(query: dict[str, Any], slug: str) -> dict[str, Any]:
     found = get_programme_or_404(slug)
-    workstream = params.code("workstream", _codes(found), "workstream")
+    workstream = _workstream_code(found, query.get("workstream"))
     selection = MilestoneFilter(
         workstreams=frozenset([workstream]) if workstream else None,
-        status=params.choice("status", values(MilestoneStatus)),
-        rag=params.choice("rag", values(Rag)),
-        critical=params.flag("critical"),
-        key=params.flag("key"),
-        overdue=params.flag("overdue"),
+        status=query.get("status"),
+        rag=query.get("rag"),
+        critical=query["critical"],
+        key=query["key"],
+        overdue=query["overdue"],
     )
     schedule = board.schedule_for(found)
     if schedule is None:  # no milestones yet
-        return jsonify(params.paginate([]).envelope([]))
+        return parsing.listing(api_reads.page_of_list([], query["page"], query["per_page"]))
     # In the schedule's order (workstream, then due date), which is stable page to page.
-    page = params.paginate(
-        [m for m in schedule.forecast.milestones.values() if selection.matches(m)]
+    page = api_reads.page_of_list(
+        [m for m in schedule.forecast.milestones.values() if selection.matches(m)],
+        query["page"],
+        query["per_page"],
     )
-    return jsonify(page.envelope(_milestone_json(found, schedule, page.items)))
+    rows = api_reads.milestones_by_ref(found, (m.ref for m in page.items))
+    planned = schedule.planned()
+    return parsing.listing(
+        page, [represent.Milestone(rows[m.ref], m, planned.get(m.ref)) for m in page.items]
+    )
 
 
-def _milestone(slug: str, ref: str) -> tuple[Programme, Milestone, ProgrammeSchedule]:
+def _detail(slug: str, ref: str) -> represent.Milestone:
     found = get_programme_or_404(slug)
-    milestone = board.milestone_or_404(found, ref)
+    row = board.milestone_or_404(found, ref)
     schedule = board.schedule_for(found)
     assert schedule is not None  # it has at least this milestone
-    return found, milestone, schedule
+    return represent.Milestone.detail(row, schedule)
 
 
-@bp.get("/programmes/<slug>/milestones/<ref>")
-def milestone(slug: str, ref: str) -> Response:
-    _, row, schedule = _milestone(slug, ref)
-    forecast = schedule.forecast.milestones[row.ref]
-    return jsonify(represent.milestone_detail(row, forecast, schedule))
+@bp.route("/programmes/<slug>/milestones/<ref>", tags=["Milestones"], parameters=[SLUG, REF])
+@operation(
+    "getMilestone",
+    "A milestone",
+    "With its links both ways and why the schedule forecasts what it does.",
+)
+@bp.response(200, schemas.MilestoneDetail, description="A milestone")
+@fails_with(401, 404)
+def milestone(slug: str, ref: str) -> represent.Milestone:
+    return _detail(slug, ref)
 
 
-@bp.get("/programmes/<slug>/dependencies")
-def dependencies(slug: str) -> Response:
+@bp.route("/programmes/<slug>/dependencies", tags=["Milestones"], parameters=[SLUG])
+@operation("listDependencies", "Dependencies", "Every link between milestones, oldest first.")
+@bp.response(200, schemas.DependencyList, description="Dependencies")
+@fails_with(401, 404)
+@bp.arguments(schemas.PageQuery, location="query")
+def dependencies(query: dict[str, Any], slug: str) -> dict[str, Any]:
     found = get_programme_or_404(slug)
-    return jsonify(queries.dependencies(found).as_json(lambda row: represent.dependency(*row)))
+    return parsing.listing(api_reads.dependencies(found, query["page"], query["per_page"]))
 
 
-@bp.get("/programmes/<slug>/risks")
-def risks(slug: str) -> Response:
+@bp.route("/programmes/<slug>/risks", tags=["Risks and reporting"], parameters=[SLUG])
+@operation("listRisks", "Risks", "Open risks first, highest score first.")
+@bp.response(200, schemas.RiskList, description="Risks")
+@fails_with(401, 404)
+@bp.arguments(schemas.RiskQuery, location="query")
+def risks(query: dict[str, Any], slug: str) -> dict[str, Any]:
     found = get_programme_or_404(slug)
-    page = queries.risks(
+    page = api_reads.risks(
         found,
-        status=params.choice("status", values(RiskStatus)),
-        workstream_code=params.code("workstream", _codes(found), "workstream"),
+        query["page"],
+        query["per_page"],
+        status=query.get("status"),
+        workstream_code=_workstream_code(found, query.get("workstream")),
     )
     day, bands = today(), _risk_bands()
-    return jsonify(page.as_json(lambda r: represent.risk(r, day, bands)))
+    return parsing.listing(page, [represent.Risk(r, day, bands) for r in page.items])
 
 
 def _risk_bands() -> tuple[Band, ...]:
@@ -131,67 +237,105 @@ def _risk_bands() -> tuple[Band, ...]:
     return parse_bands(configured) if configured else DEFAULT_BANDS
 
 
-@bp.get("/programmes/<slug>/status-updates")
-def status_updates(slug: str) -> Response:
+@bp.route("/programmes/<slug>/status-updates", tags=["Risks and reporting"], parameters=[SLUG])
+@operation("listStatusUpdates", "Weekly highlight reports", "Up to this week, newest week first.")
+@bp.response(200, schemas.StatusUpdateList, description="Weekly highlight reports")
+@fails_with(401, 404)
+@bp.arguments(schemas.StatusUpdateQuery, location="query")
+def status_updates(query: dict[str, Any], slug: str) -> dict[str, Any]:
     found = get_programme_or_404(slug)
-    page = queries.status_updates(
-        found, today(), params.code("workstream", _codes(found), "workstream")
+    return parsing.listing(
+        api_reads.status_updates(
+            found,
+            today(),
+            query["page"],
+            query["per_page"],
+            workstream_code=_workstream_code(found, query.get("workstream")),
+        )
     )
-    return jsonify(page.as_json(represent.status_update))
 
 
 # --- changing -----------------------------------------------------------------------------
 
 
-def _progress_change(slug: str, ref: str, fields: list[str]) -> tuple[Milestone, dict[str, Any]]:
-    """The milestone to change and the body, once the caller may change it and the version
-    they read is still current."""
-    programme = get_programme_or_404(slug)
-    milestone = board.milestone_or_404(programme, ref)
-    if not can_update_progress(current_viewer(), milestone.workstream_id):
-        raise ApiError(
-            403,
-            f"Your role does not allow changing {milestone.ref}: only the programme office "
-            "and the leads of its workstream may.",
-        )
-    body = params.json_body([*fields, "version"])
-    submitted = params.version(body)
-    if submitted is not None:
-        ensure_current("Milestone", milestone.id, milestone.version, submitted, None)
-    return milestone, body
+def progress_change(view: F) -> F:
+    """Find the milestone (404) and check the caller may change it (403) before the body is
+    read (the decorator below this one); the view gets it as `milestone`. The service checks
+    the permission again, with the version, inside its unit of work."""
+
+    @functools.wraps(view)
+    def checked(*args: Any, slug: str, ref: str) -> Any:
+        programme = get_programme_or_404(slug)
+        milestone = board.milestone_or_404(programme, ref, links=False)
+        if not can_update_progress(current_viewer(), milestone.workstream_id):
+            raise ApiError(
+                403,
+                f"Your role does not allow changing {milestone.ref}: only the programme "
+                "office and the leads of its workstream may.",
+            )
+        return view(*args, slug=slug, ref=ref, milestone=milestone)
+
+    return checked  # type: ignore[return-value]
 
 
-def _saved(slug: str, ref: str) -> Response:
-    db.session.commit()
-    _, row, schedule = _milestone(slug, ref)
-    return jsonify(represent.milestone_detail(row, schedule.forecast.milestones[row.ref], schedule))
+CHANGE_FAILS = (400, 401, 403, 404, 409, 413, 415, 422)
+CHANGED = "The milestone as it now stands, with its new schedule."
+PROGRESS = "For the programme office, and leads in the workstreams they lead."
 
 
-@bp.post("/programmes/<slug>/milestones/<ref>/complete")
-def complete(slug: str, ref: str) -> Response:
-    milestone, body = _progress_change(slug, ref, ["completed_on", "evidence_text", "evidence_url"])
-    day = today()
+@bp.route(
+    "/programmes/<slug>/milestones/<ref>/complete",
+    methods=["POST"],
+    tags=["Progress"],
+    parameters=[SLUG, REF],
+)
+@operation(
+    "completeMilestone",
+    "Mark a milestone complete",
+    f"{PROGRESS} The date may not be in the future; a key milestone needs evidence (text or "
+    "a link).",
+)
+@bp.response(200, schemas.MilestoneDetail, description=CHANGED)
+@fails_with(*CHANGE_FAILS)
+@progress_change
+@bp.arguments(schemas.CompleteRequest)
+def complete(body: dict[str, Any], slug: str, ref: str, milestone: Any) -> represent.Milestone:
     progress.complete(
+        current_viewer(),
         milestone,
-        completed_on=params.iso_date(body, "completed_on", day),
-        evidence_text=params.text(body, "evidence_text", params.TEXT_LIMIT),
-        evidence_url=params.text(body, "evidence_url", params.URL_LIMIT),
-        by_person_id=auth.api_user().person_id,
-        today=day,
+        Seen(body.get("version"), required=False),
+        completed_on=body.get("completed_on"),
+        evidence_text=body.get("evidence_text"),
+        evidence_url=body.get("evidence_url"),
+        today=today(),
     )
-    return _saved(slug, ref)
+    return _detail(slug, ref)
 
 
-@bp.post("/programmes/<slug>/milestones/<ref>/forecast")
-def forecast(slug: str, ref: str) -> Response:
-    milestone, body = _progress_change(slug, ref, ["forecast_date", "reason"])
-    day = today()
+@bp.route(
+    "/programmes/<slug>/milestones/<ref>/forecast",
+    methods=["POST"],
+    tags=["Progress"],
+    parameters=[SLUG, REF],
+)
+@operation(
+    "setForecast",
+    "Set a milestone's forecast date",
+    f"{PROGRESS} Today or later, with a reason; everything that depends on it moves.",
+)
+@bp.response(200, schemas.MilestoneDetail, description=CHANGED)
+@fails_with(*CHANGE_FAILS)
+@progress_change
+@bp.arguments(schemas.ForecastRequest)
+def forecast(body: dict[str, Any], slug: str, ref: str, milestone: Any) -> represent.Milestone:
     # The service names the stored field; the client sent "reason".
     with errors.fields_renamed({"forecast_reason": "reason"}):
         progress.set_forecast(
+            current_viewer(),
             milestone,
-            forecast_date=params.iso_date(body, "forecast_date", day),
-            reason=params.text(body, "reason", params.TEXT_LIMIT),
-            today=day,
+            Seen(body.get("version"), required=False),
+            forecast_date=body.get("forecast_date"),
+            reason=body.get("reason"),
+            today=today(),
         )
-        return _saved(slug, ref)
+    return _detail(slug, ref)

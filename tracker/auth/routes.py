@@ -15,10 +15,11 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from tracker.auth.forms import ChangePasswordForm, DigestSettingsForm, SignInForm
-from tracker.domain.validation import ValidationError, normalise_email
-from tracker.extensions import db, limiter
-from tracker.security import safe_next
+from tracker.domain.validation import normalise_email
+from tracker.form_errors import show_refusal
+from tracker.security import current_viewer, limiter, safe_next
 from tracker.services import accounts
+from tracker.services.unit_of_work import ChangeRefused
 
 bp = Blueprint("auth", __name__)
 
@@ -44,9 +45,8 @@ def sign_in() -> str | Response:
         return redirect(url_for("main.index"))
     form = SignInForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(form.email.data, form.password.data)
+        user = accounts.sign_in(form.email.data, form.password.data)
         if user is not None:
-            db.session.commit()
             session.clear()  # a fresh session: nothing carried over from before sign-in
             login_user(user)
             return redirect(safe_next(request.args.get("next"), url_for("main.index")))
@@ -76,14 +76,13 @@ def change_password() -> str | Response:
         if form.new_password.data != form.confirm_password.data:
             form.confirm_password.errors.append("The two new passwords do not match")
         else:
-            user = current_user._get_current_object()  # the User itself, not the proxy
             try:
-                accounts.change_password(user, form.current_password.data, form.new_password.data)
-            except ValidationError as exc:
-                for error in exc.errors:
-                    getattr(form, error.field, form.new_password).errors.append(error.message)
+                user = accounts.change_password(
+                    current_viewer(), form.current_password.data, form.new_password.data
+                )
+            except ChangeRefused as refused:
+                show_refusal(form, refused)
             else:
-                db.session.commit()
                 # The session id includes a token of the password: renew this session's.
                 login_user(user)
                 flash("Your password has been changed.", "success")
@@ -94,11 +93,9 @@ def change_password() -> str | Response:
 @bp.route("/account/email", methods=["GET", "POST"])
 def digest_settings() -> str | Response:
     """Opt in or out of the weekly digest; every digest links here."""
-    user = current_user._get_current_object()
-    form = DigestSettingsForm(data={"wants_digest": not user.digest_opt_out})
+    form = DigestSettingsForm(data={"wants_digest": not current_user.digest_opt_out})
     if form.validate_on_submit():
-        user.digest_opt_out = not form.wants_digest.data
-        db.session.commit()
+        accounts.set_digest_wanted(current_viewer(), bool(form.wants_digest.data))
         flash(
             "You will get the weekly status email."
             if form.wants_digest.data

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField
 from wtforms.validators import InputRequired
 
-from tracker.models import Workstream
+if TYPE_CHECKING:
+    from tracker.models import Workstream
 
 
 def workstream_label(workstream: Workstream, several_programmes: bool) -> str:

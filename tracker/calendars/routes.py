@@ -2,21 +2,26 @@
 
 Any signed-in user may have a feed of their own milestones and feeds of any workstream
 (everyone signed in reads every plan anyway). Only a feed's owner, or an admin, may renew or
-revoke it. The feeds themselves are served by the `feeds` blueprint.
+revoke it: each POST is one unit of work in tracker/services/calendar_feeds.py, which checks
+that. The feeds themselves are served by the `feeds` blueprint.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from tracker.calendars.forms import FeedActionForm, WorkstreamFeedForm, workstream_label
-from tracker.domain.calendar_feed import can_change_feed
-from tracker.extensions import db
-from tracker.models import CalendarFeed, User
-from tracker.security import current_viewer, require
+from tracker.form_errors import flash_refusal, show_refusal
+from tracker.security import current_viewer
 from tracker.services import calendar_feeds
+from tracker.services.unit_of_work import ChangeRefused
+
+if TYPE_CHECKING:
+    from tracker.models import CalendarFeed, User
 
 bp = Blueprint("calendars", __name__, url_prefix="/account/calendar")
 
@@ -68,8 +73,11 @@ def index() -> str:
 
 @bp.post("/my-feed")
 def create_my_feed() -> Response:
-    feed, created = calendar_feeds.create_feed(_me(), None)
-    db.session.commit()
+    try:
+        feed, created = calendar_feeds.create_person_feed(current_viewer())
+    except ChangeRefused as refused:
+        flash_refusal(refused, "Your calendar feed")
+        return redirect(url_for("calendars.index"))
     if created:
         flash("Your calendar feed is ready: copy its address into Outlook.", "success")
     else:
@@ -81,15 +89,15 @@ def create_my_feed() -> Response:
 def create_workstream_feed() -> str | Response:
     form, several_programmes = _workstream_form()
     if form.validate_on_submit():
-        workstream = (
-            calendar_feeds.workstream_by_id(form.workstream.data) if form.workstream.data else None
-        )
-        if workstream is None:
-            form.workstream.errors = [*form.workstream.errors, "Choose a workstream from the list"]
+        try:
+            feed, created = calendar_feeds.create_workstream_feed(
+                current_viewer(), form.workstream.data
+            )
+        except ChangeRefused as refused:
+            show_refusal(form, refused)
         else:
-            feed, created = calendar_feeds.create_feed(_me(), workstream)
-            db.session.commit()
-            label = workstream_label(workstream, several_programmes)
+            assert feed.workstream is not None
+            label = workstream_label(feed.workstream, several_programmes)
             if created:
                 flash(f"Your calendar feed of {label} is ready: copy its address.", "success")
             else:
@@ -98,19 +106,22 @@ def create_workstream_feed() -> str | Response:
     return _page(form, several_programmes)
 
 
-def _posted_feed() -> CalendarFeed:
+def _posted_feed() -> int:
+    """The id of the feed the button is for."""
     form = FeedActionForm()
     if not form.validate_on_submit() or form.feed.data is None:
         abort(400, description="Say which calendar feed.")
-    return calendar_feeds.feed_or_404(form.feed.data)
+    feed_id: int = form.feed.data
+    return feed_id
 
 
 @bp.post("/renew")
 def renew() -> Response:
-    feed = _posted_feed()
-    require(can_change_feed(current_viewer(), feed.user.person_id))
-    calendar_feeds.renew_feed(feed, current_viewer())
-    db.session.commit()
+    try:
+        feed = calendar_feeds.renew_feed(current_viewer(), _posted_feed())
+    except ChangeRefused as refused:
+        flash_refusal(refused, "The calendar feed")
+        return redirect(url_for("calendars.index"))
     flash(
         f"The calendar feed of {_what(feed)} has a new address. The old one has stopped "
         "working: subscribe in Outlook again with the new one.",
@@ -121,10 +132,11 @@ def renew() -> Response:
 
 @bp.post("/revoke")
 def revoke() -> Response:
-    feed = _posted_feed()
-    require(can_change_feed(current_viewer(), feed.user.person_id))
-    calendar_feeds.revoke_feed(feed, current_viewer())
-    db.session.commit()
+    try:
+        feed = calendar_feeds.revoke_feed(current_viewer(), _posted_feed())
+    except ChangeRefused as refused:
+        flash_refusal(refused, "The calendar feed")
+        return redirect(url_for("calendars.index"))
     flash(
         f"Revoked the calendar feed of {_what(feed)}: its address has stopped working. "
         "Remove the calendar from Outlook.",

@@ -1,15 +1,18 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, render_template
 
 from tracker.clock import today
 from tracker.domain import board as figures
 from tracker.domain.risks import CONSEQUENCE_LEVELS, LIKELIHOOD_LEVELS
-from tracker.models import Programme
 from tracker.services import board, fragments, risks
 from tracker.services.programmes import get_programme_or_404
+
+if TYPE_CHECKING:
+    from tracker.models import Programme
 
 bp = Blueprint("dashboard", __name__, url_prefix="/p/<slug>")
 

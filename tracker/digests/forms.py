@@ -13,7 +13,7 @@ from wtforms.validators import InputRequired, ValidationError
 
 from tracker.domain.digest import iso_week_label, parse_iso_week
 from tracker.formatting import long_date
-from tracker.services.digest import Recipient
+from tracker.services.digest_content import Recipient
 
 # Far enough for any programme; further out the working-day calendar has no sense to make.
 WEEKS_EITHER_SIDE = timedelta(days=3653)

@@ -8,6 +8,8 @@ would; the preview's own response is the email alone, with no site layout around
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Blueprint, Response, render_template, request
 from flask_login import current_user
 
@@ -15,11 +17,13 @@ from tracker import clock
 from tracker.digests.forms import DeliveriesForm, PreviewForm
 from tracker.domain.digest import iso_week_label
 from tracker.domain.my_work import week_start
-from tracker.models import Programme
 from tracker.security import current_viewer, require
 from tracker.services import digest_ledger as ledger
-from tracker.services.digest import Recipient, for_person, programme_week, recipients
+from tracker.services.digest_content import Recipient, for_person, programme_week, recipients
 from tracker.services.programmes import get_programme_or_404
+
+if TYPE_CHECKING:
+    from tracker.models import Programme
 
 bp = Blueprint("digests", __name__, url_prefix="/p/<slug>")
 

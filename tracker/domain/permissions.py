@@ -15,6 +15,10 @@ from dataclasses import dataclass, field
 from tracker.domain.terms import Role
 
 
+class NotAllowed(PermissionError):
+    """The person's role does not allow the change (pages and the API answer 403)."""
+
+
 @dataclass(frozen=True)
 class Viewer:
     """The signed-in user as the rules see them."""

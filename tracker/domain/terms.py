@@ -48,3 +48,14 @@ class RiskStatus(StrEnum):
 
 def values(enum: type[StrEnum]) -> list[str]:
     return [member.value for member in enum]
+
+
+# The NHS.UK tag colour for each RAG rating and risk-band colour (tracker.domain.risks.Band.rag):
+# amber is drawn as NHS.UK's orange tag. The one map templates use (the TAG_COLOUR global).
+TAG_COLOUR: dict[str, str] = {
+    "red": "red",
+    "amber": "orange",
+    "yellow": "yellow",
+    "green": "green",
+    "blue": "blue",
+}

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from email_validator import EmailNotValidError, validate_email
+
 from tracker.domain.terms import DependencyType, MilestoneKind, MilestoneStatus, Rag, values
 
 
@@ -39,6 +41,29 @@ class ValidationError(ValueError):
 def raise_if(errors: list[FieldError], entity: str = "") -> None:
     if errors:
         raise ValidationError(errors, entity)
+
+
+# The longest free text anyone may save in one field (a description, a reason, evidence, a
+# highlight), and the longest web address: the same on every page, import and the API.
+TEXT_LIMIT = 4000
+URL_LIMIT = 500
+TITLE_LIMIT = 200
+
+
+def check_title(
+    field: str, value: str | None, what: str = "title", limit: int = TITLE_LIMIT
+) -> list[FieldError]:
+    """A title, a label or a name: one line a list can show."""
+    length = len((value or "").strip())
+    if length > limit:
+        return [FieldError(field, f"The {what} is {length} characters: keep it to {limit}")]
+    return []
+
+
+def check_text(field: str, value: str | None, limit: int = TEXT_LIMIT) -> list[FieldError]:
+    if value is not None and len(value) > limit:
+        return [FieldError(field, f"Keep this to at most {limit} characters: it is {len(value)}")]
+    return []
 
 
 @functools.lru_cache(maxsize=4096)  # a Gantt page formats the same few hundred days often
@@ -86,6 +111,7 @@ def check_milestone(
         errors.append(FieldError("ref", f"'{ref}' must look like GOV-01 (code, dash, number)"))
     if not title or not title.strip():
         errors.append(FieldError("title", "Enter a title"))
+    errors += check_title("title", title)
     if kind not in values(MilestoneKind):
         errors.append(FieldError("kind", f"'{kind}' must be activity or point"))
     if due_date is None:
@@ -110,19 +136,14 @@ def check_milestone(
         )
     if status == MilestoneStatus.COMPLETE:
         if completed_on is None:
-            errors.append(FieldError("completed_on", "Enter the date it was completed"))
-        if is_key and not (evidence_text or evidence_url):
-            errors.append(
-                FieldError("evidence_text", "Give evidence of completion for a key milestone")
-            )
+            errors.append(FieldError("completed_on", COMPLETED_ON_REQUIRED))
+        errors += check_evidence(is_key, evidence_text, evidence_url)
     elif completed_on is not None:
         errors.append(FieldError("completed_on", "Only a complete milestone has a completion date"))
     if status == MilestoneStatus.BLOCKED and not (blocked_reason and blocked_reason.strip()):
         errors.append(FieldError("blocked_reason", "Say why the milestone is blocked"))
     if forecast_date is not None and not (forecast_reason and forecast_reason.strip()):
         errors.append(FieldError("forecast_reason", "Give a reason for the forecast date"))
-    if evidence_url and not evidence_url.startswith(("https://", "http://")):
-        errors.append(FieldError("evidence_url", "The evidence link must start with https://"))
     return errors
 
 
@@ -167,6 +188,7 @@ def check_risk(
     errors: list[FieldError] = []
     if not title or not title.strip():
         errors.append(FieldError("title", "Enter a title"))
+    errors += check_title("title", title)
     for field, value in (
         ("consequence", consequence),
         ("likelihood", likelihood),
@@ -217,9 +239,6 @@ def check_password(
     return []
 
 
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
 def normalise_email(email: str | None) -> str:
     return (email or "").strip().lower()
 
@@ -227,7 +246,10 @@ def normalise_email(email: str | None) -> str:
 def check_email(email: str | None, field: str = "email") -> list[FieldError]:
     if not email:
         return [FieldError(field, "Enter an email address")]
-    if not EMAIL_PATTERN.match(email) or len(email) > 254:
+    try:
+        # The syntax only: whether the domain takes mail is for the mail server to say.
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
         return [FieldError(field, f"'{email}' is not an email address, like name@example.org")]
     return []
 
@@ -237,10 +259,32 @@ def check_email(email: str | None, field: str = "email") -> list[FieldError]:
 MAX_YEARS_AWAY = 10
 
 
+COMPLETED_ON_REQUIRED = "Enter the date it was completed"
+
+
+def check_evidence(
+    is_key: bool, evidence_text: str | None, evidence_url: str | None
+) -> list[FieldError]:
+    """Evidence of completion: required for a key milestone; a link is a web address."""
+    errors = check_text("evidence_text", evidence_text) + check_text(
+        "evidence_url", evidence_url, URL_LIMIT
+    )
+    if is_key and not ((evidence_text or "").strip() or (evidence_url or "").strip()):
+        errors.append(
+            FieldError(
+                "evidence_text",
+                "Give evidence of completion: this is a key milestone the board tracks",
+            )
+        )
+    if evidence_url and not evidence_url.strip().startswith(("https://", "http://")):
+        errors.append(FieldError("evidence_url", "The evidence link must start with https://"))
+    return errors
+
+
 def check_completion(completed_on: date | None, today: date) -> list[FieldError]:
     """A milestone is completed on a real day: never in the future."""
     if completed_on is None:
-        return [FieldError("completed_on", "Enter the date it was completed")]
+        return [FieldError("completed_on", COMPLETED_ON_REQUIRED)]
     if today.year - completed_on.year > MAX_YEARS_AWAY:
         return [FieldError("completed_on", f"{format_date(completed_on)} is too long ago")]
     if completed_on > today:
@@ -276,4 +320,4 @@ def check_forecast(forecast_date: date | None, reason: str | None, today: date) 
 def check_reason(field: str, reason: str | None, what: str) -> list[FieldError]:
     if not (reason and reason.strip()):
         return [FieldError(field, f"Say why {what}")]
-    return []
+    return check_text(field, reason)

@@ -1,16 +1,19 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, Response, abort, render_template, request
 
 from tracker.clock import today
 from tracker.domain import gantt as gantt_chart
 from tracker.domain.board import MilestoneFilter, select_milestones, workstream_figures
-from tracker.models import Baseline, Programme
 from tracker.plan.forms import GanttFilterForm, MilestoneFilterForm
 from tracker.services import baselines, board, fragments
 from tracker.services.programmes import get_programme_or_404
+
+if TYPE_CHECKING:
+    from tracker.models import Baseline, Programme
 
 bp = Blueprint("plan", __name__, url_prefix="/p/<slug>")
 

@@ -8,8 +8,6 @@ from typing import Any
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
-    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -17,26 +15,11 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired
 
 from tracker.domain.terms import DependencyType, MilestoneKind
+from tracker.form_fields import OptionalDateField, VersionedForm
 from tracker.services.plan import MilestonePlan
-
-TEXT_LIMIT = 4000
-
-
-class OptionalDateField(DateField):
-    """A date where empty means none: whether one is needed is the plan's rule to say."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("invalid_value_message", "Enter a real date, like 2022-07-01")
-        super().__init__(*args, **kwargs)
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        if valuelist and not "".join(valuelist).strip():
-            self.data = None
-            return
-        super().process_formdata(valuelist)
 
 
 def _upper(value: str | None) -> str | None:
@@ -48,10 +31,8 @@ def _id(value: str | None) -> int | None:
 
 
 class MilestoneForm(FlaskForm):
-    title = StringField(
-        "Title", validators=[Length(max=200, message="Keep the title to 200 characters")]
-    )
-    description = TextAreaField("Description", validators=[Optional(), Length(max=TEXT_LIMIT)])
+    title = StringField("Title")
+    description = TextAreaField("Description")
     workstream = SelectField("Workstream", invalid_choice_message="Choose a workstream")
     owner = SelectField("Owner", invalid_choice_message="Choose the person who owns it")
     kind = RadioField(
@@ -104,15 +85,8 @@ class NewMilestoneForm(MilestoneForm):
     ref = StringField("Reference", filters=[_upper])
 
 
-class EditMilestoneForm(MilestoneForm):
-    # The version the form was opened at (services/editing.py); a string, so that what is
-    # shown after a conflict is the version set here, not the one posted.
-    version = HiddenField()
-    opened_at = HiddenField()
-
-    def submitted_version(self) -> int | None:
-        value = self.version.data
-        return int(value) if value and str(value).isdigit() else None
+class EditMilestoneForm(MilestoneForm, VersionedForm):
+    """Carries the version the milestone was opened at (services/optimistic_locking.py)."""
 
 
 DEPENDENCY_TYPES = [
@@ -154,25 +128,11 @@ class DependencyForm(FlaskForm):
 
 
 class BaselineForm(FlaskForm):
-    label = StringField(
-        "Label",
-        validators=[
-            DataRequired("Enter a label, like 'Plan for go-live 1 April 2022'"),
-            Length(max=200, message="Keep the label to 200 characters"),
-        ],
-    )
-    note = TextAreaField("Note", validators=[Optional(), Length(max=TEXT_LIMIT)])
+    label = StringField("Label")
+    note = TextAreaField("Note")
     make_current = BooleanField("Measure slip against this baseline", default=True)
 
 
 class GoLiveForm(FlaskForm):
-    target_date = OptionalDateField(
-        "New go-live date", validators=[DataRequired("Enter the new go-live date")]
-    )
-    reason = TextAreaField(
-        "Reason for the change",
-        validators=[
-            DataRequired("Say why go-live has moved, like the letter or decision"),
-            Length(max=TEXT_LIMIT),
-        ],
-    )
+    target_date = OptionalDateField("New go-live date")
+    reason = TextAreaField("Reason for the change")

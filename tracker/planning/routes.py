@@ -1,20 +1,19 @@
-"""The programme office's plan edits. Every view checks can_edit_plan, for GET and POST."""
+"""The programme office's plan edits. Every view checks can_edit_plan, for GET and POST, and
+each change is one call to services/plan_edits.py, which checks it again."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
 from tracker.clock import today
 from tracker.domain.notation import format_predecessor
 from tracker.domain.permissions import can_edit_plan
-from tracker.domain.validation import FieldError, ValidationError, format_date
-from tracker.extensions import db
-from tracker.form_errors import show_errors
-from tracker.models import Milestone, Programme
+from tracker.domain.validation import format_date
+from tracker.form_errors import show_errors, show_refusal
 from tracker.planning.forms import (
     BaselineForm,
     DependencyForm,
@@ -24,21 +23,25 @@ from tracker.planning.forms import (
     NewMilestoneForm,
 )
 from tracker.security import current_viewer, require
-from tracker.services import baselines, board, plan
-from tracker.services.editing import EditConflict, changes_since, ensure_current, opened_now
+from tracker.services import baselines, board, plan, plan_edits
+from tracker.services.optimistic_locking import EditConflict
 from tracker.services.programmes import get_programme_or_404
+from tracker.services.unit_of_work import ChangeRefused
+
+if TYPE_CHECKING:
+    from tracker.models import Programme
 
 bp = Blueprint("planning", __name__, url_prefix="/p/<slug>")
 
 
 def _programme_for_editing(slug: str) -> Programme:
     programme = get_programme_or_404(slug)
-    require(can_edit_plan(current_viewer()), "Only the programme office changes the plan.")
+    require(can_edit_plan(current_viewer()), plan_edits.ONLY_THE_OFFICE)
     return programme
 
 
-def _milestone_page(programme: Programme, milestone: Milestone) -> Response:
-    return redirect(url_for("plan.milestone", slug=programme.slug, ref=milestone.ref))
+def _milestone_page(slug: str, ref: str) -> Response:
+    return redirect(url_for("plan.milestone", slug=slug, ref=ref))
 
 
 def _set_choices(programme: Programme, form: MilestoneForm) -> None:
@@ -66,24 +69,18 @@ def new_milestone(slug: str) -> str | Response:
         form.workstream.data = next(
             (str(ws.id) for ws in board.workstreams(programme) if ws.code == code), ""
         )
-    else:
+    elif not form.validate():
         # Every problem at once: what could not be read, then what the plan's rules refuse.
-        form.validate()
-        ref = form.ref.data or ""
-        show_errors(form, plan.milestone_problems(programme, form.plan(), ref=ref))
-        if not form.errors:
-            try:
-                milestone = plan.create_milestone(programme, ref, form.plan())
-                db.session.commit()
-            except ValidationError as exc:
-                db.session.rollback()
-                show_errors(form, exc.errors)
-            except IntegrityError:  # the same reference saved by someone else just now
-                db.session.rollback()
-                show_errors(form, [FieldError("ref", f"{ref} is already used: choose another")])
-            else:
-                flash(f"Added {milestone.ref} {milestone.title}.", "success")
-                return _milestone_page(programme, milestone)
+        show_errors(form, plan.milestone_problems(programme, form.plan(), ref=form.ref.data))
+    else:
+        ref, changes = form.ref.data or "", form.plan()
+        try:
+            plan_edits.add_milestone(current_viewer(), programme, ref, changes)
+        except ChangeRefused as refused:
+            show_refusal(form, refused)
+        else:
+            flash(f"Added {ref} {changes.title.strip()}.", "success")
+            return _milestone_page(slug, ref)
     return render_template(
         "planning/milestone_form.html", programme=programme, form=form, milestone=None
     )
@@ -92,46 +89,25 @@ def new_milestone(slug: str) -> str | Response:
 @bp.route("/milestones/<ref>/edit", methods=["GET", "POST"])
 def edit_milestone(slug: str, ref: str) -> str | Response:
     programme = _programme_for_editing(slug)
-    milestone = board.milestone_or_404(programme, ref)
+    milestone = board.milestone_or_404(programme, ref, links=False)
+    ref = milestone.ref
     form = EditMilestoneForm()
     _set_choices(programme, form)
     conflict: EditConflict | None = None
     if request.method == "GET":
         form.fill(milestone)
-        form.version.data = str(milestone.version)
-        form.opened_at.data = opened_now()
+        form.open(milestone.version)
+    elif not form.validate():
+        show_errors(form, plan.milestone_problems(programme, form.plan(), milestone=milestone))
     else:
-        form.validate()
+        changes = form.plan()
         try:
-            ensure_current(
-                "Milestone",
-                milestone.id,
-                milestone.version,
-                form.submitted_version(),
-                form.opened_at.data,
-            )
-            show_errors(form, plan.milestone_problems(programme, form.plan(), milestone=milestone))
-            if not form.errors:
-                plan.update_milestone(milestone, form.plan())
-                db.session.commit()
-                flash(f"Saved the changes to {milestone.ref} {milestone.title}.", "success")
-                return _milestone_page(programme, milestone)
-        except EditConflict as exc:
-            conflict = exc
-        except StaleDataError:
-            # Saved by someone else between reading the milestone and writing it.
-            db.session.rollback()
-            milestone = board.milestone_or_404(programme, ref)
-            conflict = EditConflict(
-                milestone.version, changes_since("Milestone", milestone.id, form.opened_at.data)
-            )
-        except ValidationError as exc:
-            db.session.rollback()
-            show_errors(form, exc.errors)
-        if conflict is not None:
-            # Saving again is now a deliberate choice over the changes shown.
-            form.version.data = str(conflict.current_version)
-            form.opened_at.data = opened_now()
+            plan_edits.edit_milestone(current_viewer(), milestone, form.seen(), changes)
+        except ChangeRefused as refused:
+            conflict = show_refusal(form, refused)
+        else:
+            flash(f"Saved the changes to {ref} {changes.title.strip()}.", "success")
+            return _milestone_page(slug, ref)
     return render_template(
         "planning/milestone_form.html",
         programme=programme,
@@ -150,15 +126,13 @@ def delete_milestone(slug: str, ref: str) -> str | Response:
     if form.validate_on_submit():
         label = f"{milestone.ref} {milestone.title}"
         try:
-            gone = plan.delete_milestone(milestone)
-            db.session.commit()
-        except ValidationError as exc:
-            db.session.rollback()
-            show_errors(form, exc.errors)
+            gone = plan_edits.delete_milestone(current_viewer(), milestone)
+        except ChangeRefused as refused:
+            show_refusal(form, refused)
         else:
             also = f" and its {len(gone)} link{'s' if len(gone) != 1 else ''}" if gone else ""
             flash(f"Deleted {label}{also}.", "success")
-            return redirect(url_for("plan.milestones", slug=programme.slug))
+            return redirect(url_for("plan.milestones", slug=slug))
     return render_template(
         "planning/delete_milestone.html",
         programme=programme,
@@ -171,32 +145,22 @@ def delete_milestone(slug: str, ref: str) -> str | Response:
 @bp.route("/milestones/<ref>/dependencies/new", methods=["GET", "POST"])
 def new_dependency(slug: str, ref: str) -> str | Response:
     programme = _programme_for_editing(slug)
-    milestone = board.milestone_or_404(programme, ref)
+    milestone = board.milestone_or_404(programme, ref, links=False)
     others = [m for m in plan.programme_milestones(programme) if m.id != milestone.id]
     form = DependencyForm()
     form.set_choices(others)
     if form.validate_on_submit():
         predecessor = next(m for m in others if m.id == form.predecessor_id())
+        type_, lag = form.type.data, form.lag_days.data
+        words = format_predecessor(predecessor.ref, type_ or "", lag or 0)
+        message, ref = f"{milestone.ref} now depends on {words}.", milestone.ref
         try:
-            link = plan.add_dependency(predecessor, milestone, form.type.data, form.lag_days.data)
-            db.session.commit()
-        except ValidationError as exc:
-            db.session.rollback()
-            # Problems with this milestone's end of the link belong to the choice made.
-            show_errors(
-                form,
-                [
-                    FieldError("predecessor" if e.field == "successor" else e.field, e.message)
-                    for e in exc.errors
-                ],
-            )
+            plan_edits.link(current_viewer(), predecessor, milestone, type_ or "", lag)
+        except ChangeRefused as refused:
+            show_refusal(form, refused)
         else:
-            flash(
-                f"{milestone.ref} now depends on "
-                f"{format_predecessor(predecessor.ref, link.type, link.lag_days)}.",
-                "success",
-            )
-            return _milestone_page(programme, milestone)
+            flash(message, "success")
+            return _milestone_page(slug, ref)
     return render_template(
         "planning/dependency_form.html", programme=programme, milestone=milestone, form=form
     )
@@ -206,14 +170,13 @@ def new_dependency(slug: str, ref: str) -> str | Response:
 def delete_dependency(slug: str, dependency_id: int) -> Response:
     programme = _programme_for_editing(slug)
     link = plan.dependency_or_404(programme, dependency_id)
-    predecessor, successor = link.predecessor, link.successor
+    predecessor, successor = link.predecessor.ref, link.successor.ref
     # Back to the milestone page the button was on.
-    back = predecessor if request.form.get("ref") == predecessor.ref else successor
-    words = f"{format_predecessor(predecessor.ref, link.type, link.lag_days)} -> {successor.ref}"
-    plan.remove_dependency(link)
-    db.session.commit()
+    back = predecessor if request.form.get("ref") == predecessor else successor
+    words = f"{format_predecessor(predecessor, link.type, link.lag_days)} -> {successor}"
+    plan_edits.unlink(current_viewer(), link)
     flash(f"Removed the link {words}.", "success")
-    return _milestone_page(programme, back)
+    return _milestone_page(slug, back)
 
 
 @bp.route("/baselines/new", methods=["GET", "POST"])
@@ -222,24 +185,22 @@ def new_baseline(slug: str) -> str | Response:
     form = BaselineForm()
     if form.validate_on_submit():
         try:
-            baseline = plan.take_baseline(
+            baseline = plan_edits.take_baseline(
+                current_viewer(),
                 programme,
                 form.label.data or "",
                 note=form.note.data or "",
                 make_current=bool(form.make_current.data),
-                taken_by_id=current_viewer().person_id,
             )
-            db.session.commit()
-        except ValidationError as exc:
-            db.session.rollback()
-            show_errors(form, exc.errors)
+        except ChangeRefused as refused:
+            show_refusal(form, refused)
         else:
             current = " Slip is now measured against it." if form.make_current.data else ""
             count = len(baseline.items)
             flash(
                 f"Took the baseline “{baseline.label}” of {count} milestones.{current}", "success"
             )
-            return redirect(url_for("planning.index", slug=programme.slug))
+            return redirect(url_for("planning.index", slug=slug))
     return render_template("planning/baseline_form.html", programme=programme, form=form)
 
 
@@ -249,20 +210,18 @@ def go_live(slug: str) -> str | Response:
     form = GoLiveForm()
     if form.validate_on_submit():
         try:
-            target = plan.change_go_live(
+            target = plan_edits.move_go_live(
+                current_viewer(),
                 programme,
                 form.target_date.data,
                 form.reason.data or "",
                 today=today(),
-                set_by_id=current_viewer().person_id,
             )
-            db.session.commit()
-        except ValidationError as exc:
-            db.session.rollback()
-            show_errors(form, exc.errors)
+        except ChangeRefused as refused:
+            show_refusal(form, refused)
         else:
             flash(f"The go-live target is now {format_date(target.target_date)}.", "success")
-            return redirect(url_for("planning.index", slug=programme.slug))
+            return redirect(url_for("planning.index", slug=slug))
     return render_template("planning/go_live_form.html", programme=programme, form=form)
 
 
@@ -274,7 +233,7 @@ def choose_baseline(slug: str) -> Response:
     if number is None:
         abort(400, description="Choose a baseline.")
     chosen = baselines.baseline_or_404(programme, number)
-    baselines.choose(programme, chosen)
-    db.session.commit()
-    flash(f"Slip is now measured against “{chosen.label}”.", "success")
-    return redirect(url_for("plan.baseline_comparison", slug=programme.slug, baseline=chosen.id))
+    label, chosen_id = chosen.label, chosen.id
+    plan_edits.choose_baseline(current_viewer(), programme, chosen)
+    flash(f"Slip is now measured against “{label}”.", "success")
+    return redirect(url_for("plan.baseline_comparison", slug=slug, baseline=chosen_id))

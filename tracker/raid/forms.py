@@ -11,32 +11,35 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from tracker.domain.raid import parse_refs
-from tracker.risks.forms import OptionalDateField, QueryForm, person_choices, to_id
+from tracker.form_fields import OptionalDateField
+from tracker.risks.forms import QueryForm, person_choices, to_id
+from tracker.services.optimistic_locking import Seen, opened_now
 from tracker.services.raid import DecisionPlan, IssuePlan
-from tracker.services.risks import TEXT_LIMIT
 
 
 class OpenedForm(FlaskForm):
     """Carries when the form was opened: a change to the record after that is shown, not
-    overwritten (services/raid.py, stale_since)."""
+    overwritten (services/raid.py, stale_since). Issues and decisions have no version."""
 
     opened_at = HiddenField()
 
+    def open(self) -> None:
+        self.opened_at.data = opened_now()
+
+    def seen(self) -> Seen:
+        return Seen(None, self.opened_at.data, required=False)
+
 
 class IssueForm(OpenedForm):
-    title = StringField(
-        "Title", validators=[Length(max=200, message="Keep the title to 200 characters")]
-    )
-    description = TextAreaField(
-        "What has happened", validators=[Optional(), Length(max=TEXT_LIMIT)]
-    )
+    title = StringField("Title")
+    description = TextAreaField("What has happened")
     raised_on = OptionalDateField("Date raised")
     owner = SelectField("Owner", invalid_choice_message="Choose the person who owns the issue")
     workstream = SelectField(
         "Workstream", invalid_choice_message="Choose one of this programme's workstreams"
     )
-    impact = TextAreaField("Impact", validators=[Optional(), Length(max=TEXT_LIMIT)])
-    action = TextAreaField("Action being taken", validators=[Optional(), Length(max=TEXT_LIMIT)])
+    impact = TextAreaField("Impact")
+    action = TextAreaField("Action being taken")
     risk = SelectField(
         "The risk it came from", invalid_choice_message="Choose one of this programme's risks"
     )
@@ -79,10 +82,8 @@ class CloseIssueForm(OpenedForm):
 
 class DecisionForm(OpenedForm):
     decided_on = OptionalDateField("Date decided")
-    forum = StringField(
-        "Forum", validators=[Length(max=120, message="Keep the forum's name to 120 characters")]
-    )
-    decision = TextAreaField("Decision", validators=[Length(max=TEXT_LIMIT)])
+    forum = StringField("Forum")
+    decision = TextAreaField("Decision")
     owner = SelectField("Owner", invalid_choice_message="Choose the person who owns the decision")
     milestones = StringField("Milestones it concerns", validators=[Optional(), Length(max=1000)])
 

@@ -4,10 +4,9 @@ every GET form and every POST."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from tracker.clock import today
@@ -16,10 +15,7 @@ from tracker.domain.permissions import (
     can_edit_issue,
     can_record_decision,
 )
-from tracker.domain.validation import ValidationError
-from tracker.extensions import db
-from tracker.form_errors import show_errors
-from tracker.models import Decision, Issue, Programme
+from tracker.form_errors import flash_refusal, show_errors, show_refusal
 from tracker.raid.forms import (
     CloseIssueForm,
     DecisionFilterForm,
@@ -29,16 +25,15 @@ from tracker.raid.forms import (
 )
 from tracker.security import current_viewer, require
 from tracker.services import board, raid, risks
-from tracker.services.editing import EditConflict, opened_now
+from tracker.services.optimistic_locking import EditConflict
 from tracker.services.programmes import get_programme_or_404
+from tracker.services.raid import DECISIONS_ADMIN, ISSUE_NOT_YOURS
+from tracker.services.unit_of_work import ChangeRefused
+
+if TYPE_CHECKING:
+    from tracker.models import Decision, Issue, Programme
 
 bp = Blueprint("raid", __name__, url_prefix="/p/<slug>")
-
-ISSUE_NOT_YOURS = (
-    "Only the programme office, the issue's owner and its workstream's lead change it."
-)
-DECISIONS_ADMIN = "Only the programme office records decisions."
-TAKEN = "Someone else added one at the same moment. Save again to add yours."
 
 
 def _issue_or_404(programme: Programme, ref: str) -> Issue:
@@ -70,10 +65,12 @@ def _editable_issue(slug: str, ref: str) -> tuple[Programme, Issue]:
     return programme, issue
 
 
-def _issue_log(programme: Programme, issue: Issue) -> Response:
-    return redirect(
-        url_for("raid.issues", slug=programme.slug, status="all", _anchor=f"issue-{issue.ref}")
-    )
+def _issue_log(slug: str, ref: str) -> Response:
+    return redirect(url_for("raid.issues", slug=slug, status="all", _anchor=f"issue-{ref}"))
+
+
+def _decision_log(slug: str, ref: str) -> Response:
+    return redirect(url_for("raid.decisions", slug=slug, _anchor=f"decision-{ref}"))
 
 
 # --- issues -------------------------------------------------------------------------------
@@ -122,22 +119,18 @@ def new_issue(slug: str) -> str | Response:
         form.owner.data = str(viewer.person_id) if viewer.person_id else ""
         form.raised_on.data = today()
         form.risk.data = request.args.get("risk", "")
-    else:
-        form.validate()
+    elif not form.validate():
+        # Every problem at once: what could not be read, then what the rules refuse.
         show_errors(form, raid.issue_problems(programme, form.plan(), viewer, today()))
-        if not form.errors:
-            try:
-                issue = raid.create_issue(programme, form.plan(), viewer, today())
-                db.session.commit()
-            except ValidationError as exc:
-                db.session.rollback()
-                show_errors(form, exc.errors)
-            except IntegrityError:
-                db.session.rollback()
-                form.form_errors.append(TAKEN)
-            else:
-                flash(f"Added {issue.ref} {issue.title}.", "success")
-                return _issue_log(programme, issue)
+    else:
+        try:
+            issue = raid.create_issue(viewer, programme, form.plan(), today())
+        except ChangeRefused as refused:
+            show_refusal(form, refused)
+        else:
+            ref, title = issue.ref, issue.title
+            flash(f"Added {ref} {title}.", "success")
+            return _issue_log(slug, ref)
     return render_template("raid/issue_form.html", programme=programme, form=form, issue=None)
 
 
@@ -149,23 +142,18 @@ def edit_issue(slug: str, ref: str) -> str | Response:
     conflict: EditConflict | None = None
     if request.method == "GET":
         form.fill(issue)
-        form.opened_at.data = opened_now()
+        form.open()
+    elif not form.validate():
+        show_errors(form, raid.issue_problems(programme, form.plan(), viewer, today()))
     else:
-        form.validate()
+        plan, ref = form.plan(), issue.ref
         try:
-            raid.stale_since("Issue", issue.id, form.opened_at.data)
-            show_errors(form, raid.issue_problems(programme, form.plan(), viewer, today()))
-            if not form.errors:
-                raid.update_issue(programme, issue, form.plan(), viewer, today())
-                db.session.commit()
-                flash(f"Saved the changes to {issue.ref} {issue.title}.", "success")
-                return _issue_log(programme, issue)
-        except EditConflict as exc:
-            conflict = exc
-            form.opened_at.data = opened_now()
-        except ValidationError as exc:
-            db.session.rollback()
-            show_errors(form, exc.errors)
+            raid.update_issue(viewer, programme, issue, form.seen(), plan, today())
+        except ChangeRefused as refused:
+            conflict = show_refusal(form, refused)
+        else:
+            flash(f"Saved the changes to {ref} {plan.title.strip()}.", "success")
+            return _issue_log(slug, ref)
     return render_template(
         "raid/issue_form.html", programme=programme, form=form, issue=issue, conflict=conflict
     )
@@ -178,22 +166,16 @@ def close_issue(slug: str, ref: str) -> str | Response:
     conflict: EditConflict | None = None
     if request.method == "GET":
         form.closed_on.data = today()
-        form.opened_at.data = opened_now()
-    else:
-        form.validate()
+        form.open()
+    elif form.validate():
+        ref = issue.ref
         try:
-            raid.stale_since("Issue", issue.id, form.opened_at.data)
-            if not form.errors:
-                raid.close_issue(issue, form.closed_on.data, current_viewer(), today())
-                db.session.commit()
-                flash(f"{issue.ref} is closed.", "success")
-                return _issue_log(programme, issue)
-        except EditConflict as exc:
-            conflict = exc
-            form.opened_at.data = opened_now()
-        except ValidationError as exc:
-            db.session.rollback()
-            show_errors(form, exc.errors)
+            raid.close_issue(current_viewer(), issue, form.seen(), form.closed_on.data, today())
+        except ChangeRefused as refused:
+            conflict = show_refusal(form, refused)
+        else:
+            flash(f"{ref} is closed.", "success")
+            return _issue_log(slug, ref)
     return render_template(
         "raid/close_issue.html", programme=programme, issue=issue, form=form, conflict=conflict
     )
@@ -201,16 +183,15 @@ def close_issue(slug: str, ref: str) -> str | Response:
 
 @bp.post("/issues/<ref>/reopen")
 def reopen_issue(slug: str, ref: str) -> Response:
-    programme, issue = _editable_issue(slug, ref)
+    _, issue = _editable_issue(slug, ref)
+    ref = issue.ref
     try:
-        raid.reopen_issue(issue, current_viewer())
-        db.session.commit()
-    except ValidationError as exc:
-        db.session.rollback()
-        flash("; ".join(e.message for e in exc.errors), "warning")
+        raid.reopen_issue(current_viewer(), issue)
+    except ChangeRefused as refused:
+        flash_refusal(refused, ref)
     else:
-        flash(f"{issue.ref} is open again.", "success")
-    return _issue_log(programme, issue)
+        flash(f"{ref} is open again.", "success")
+    return _issue_log(slug, ref)
 
 
 # --- decisions ------------------------------------------------------------------------------
@@ -260,26 +241,17 @@ def new_decision(slug: str) -> str | Response:
     if request.method == "GET":
         form.decided_on.data = today()
         form.forum.data = "Transition board"
-    else:
-        form.validate()
+    elif not form.validate():
         show_errors(form, raid.decision_problems(programme, form.plan(), today())[0])
-        if not form.errors:
-            try:
-                decision = raid.create_decision(programme, form.plan(), viewer, today())
-                db.session.commit()
-            except ValidationError as exc:
-                db.session.rollback()
-                show_errors(form, exc.errors)
-            except IntegrityError:
-                db.session.rollback()
-                form.form_errors.append(TAKEN)
-            else:
-                flash(f"Added {decision.ref} to the decision log.", "success")
-                return redirect(
-                    url_for(
-                        "raid.decisions", slug=programme.slug, _anchor=f"decision-{decision.ref}"
-                    )
-                )
+    else:
+        try:
+            decision = raid.create_decision(viewer, programme, form.plan(), today())
+        except ChangeRefused as refused:
+            show_refusal(form, refused)
+        else:
+            ref = decision.ref
+            flash(f"Added {ref} to the decision log.", "success")
+            return _decision_log(slug, ref)
     return render_template(
         "raid/decision_form.html",
         programme=programme,
@@ -299,27 +271,18 @@ def edit_decision(slug: str, ref: str) -> str | Response:
     conflict: EditConflict | None = None
     if request.method == "GET":
         form.fill(decision)
-        form.opened_at.data = opened_now()
+        form.open()
+    elif not form.validate():
+        show_errors(form, raid.decision_problems(programme, form.plan(), today())[0])
     else:
-        form.validate()
+        ref = decision.ref
         try:
-            raid.stale_since("Decision", decision.id, form.opened_at.data)
-            show_errors(form, raid.decision_problems(programme, form.plan(), today())[0])
-            if not form.errors:
-                raid.update_decision(programme, decision, form.plan(), viewer, today())
-                db.session.commit()
-                flash(f"Saved the changes to {decision.ref}.", "success")
-                return redirect(
-                    url_for(
-                        "raid.decisions", slug=programme.slug, _anchor=f"decision-{decision.ref}"
-                    )
-                )
-        except EditConflict as exc:
-            conflict = exc
-            form.opened_at.data = opened_now()
-        except ValidationError as exc:
-            db.session.rollback()
-            show_errors(form, exc.errors)
+            raid.update_decision(viewer, programme, decision, form.seen(), form.plan(), today())
+        except ChangeRefused as refused:
+            conflict = show_refusal(form, refused)
+        else:
+            flash(f"Saved the changes to {ref}.", "success")
+            return _decision_log(slug, ref)
     return render_template(
         "raid/decision_form.html",
         programme=programme,

@@ -3,14 +3,11 @@ rules (tracker.domain.validation, services/risks.py) give the messages about wha
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
-    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -22,23 +19,8 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from tracker.domain.raid import parse_refs
 from tracker.domain.risks import CONSEQUENCE_LEVELS, LIKELIHOOD_LEVELS
-from tracker.services.risks import TEXT_LIMIT, RiskPlan
-
-
-class OptionalDateField(DateField):
-    """A date where empty means none: whether one is needed is the rules' to say."""
-
-    data: date | None
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("invalid_value_message", "Enter a real date, like 2022-07-01")
-        super().__init__(*args, **kwargs)
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        if valuelist and not "".join(valuelist).strip():
-            self.data = None
-            return
-        super().process_formdata(valuelist)
+from tracker.form_fields import OptionalDateField, VersionedForm
+from tracker.services.risks import RiskPlan
 
 
 class ScoreField(RadioField):
@@ -70,23 +52,9 @@ def to_id(value: str | None) -> int | None:
     return int(value) if value and str(value).isdigit() else None
 
 
-class VersionedForm(FlaskForm):
-    """Carries the version the record was opened at (services/editing.py); a string, so that
-    after a conflict the form shows the version set here, not the one posted."""
-
-    version = HiddenField()
-    opened_at = HiddenField()
-
-    def submitted_version(self) -> int | None:
-        value = self.version.data
-        return int(value) if value and str(value).isdigit() else None
-
-
 class RiskForm(VersionedForm):
-    title = StringField(
-        "Title", validators=[Length(max=200, message="Keep the title to 200 characters")]
-    )
-    description = TextAreaField("Description", validators=[Optional(), Length(max=TEXT_LIMIT)])
+    title = StringField("Title")
+    description = TextAreaField("Description")
     owner = SelectField("Owner", invalid_choice_message="Choose the person who owns the risk")
     workstream = SelectField(
         "Workstream", invalid_choice_message="Choose one of this programme's workstreams"
@@ -95,9 +63,7 @@ class RiskForm(VersionedForm):
     likelihood = ScoreField("Likelihood", LIKELIHOOD_LEVELS, "likelihood")
     target_consequence = ScoreField("Target consequence", CONSEQUENCE_LEVELS, "target consequence")
     target_likelihood = ScoreField("Target likelihood", LIKELIHOOD_LEVELS, "target likelihood")
-    mitigation = TextAreaField(
-        "Mitigation in place", validators=[Optional(), Length(max=TEXT_LIMIT)]
-    )
+    mitigation = TextAreaField("Mitigation in place")
     raised_on = OptionalDateField("Date raised")
     review_on = OptionalDateField("Next review")
     milestones = StringField("Milestones it threatens", validators=[Optional(), Length(max=1000)])
@@ -145,16 +111,16 @@ class RiskForm(VersionedForm):
 class ReviewForm(VersionedForm):
     consequence = ScoreField("Consequence if it happens", CONSEQUENCE_LEVELS, "consequence")
     likelihood = ScoreField("Likelihood", LIKELIHOOD_LEVELS, "likelihood")
-    note = TextAreaField("What the review found", validators=[Length(max=TEXT_LIMIT)])
+    note = TextAreaField("What the review found")
     review_on = OptionalDateField("Next review")
 
 
 class CloseForm(VersionedForm):
-    closed_note = TextAreaField("Why is the risk closed?", validators=[Length(max=TEXT_LIMIT)])
+    closed_note = TextAreaField("Why is the risk closed?")
 
 
 class ActionForm(FlaskForm):
-    description = TextAreaField("Action", validators=[Length(max=TEXT_LIMIT)])
+    description = TextAreaField("Action")
     owner = SelectField("Who will do it", invalid_choice_message="Choose who will do it")
     due_on = OptionalDateField("Due")
 

@@ -3,12 +3,9 @@ programme office make. Every view checks the viewer's rights on the server, GET 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
 from tracker.clock import today
@@ -21,10 +18,7 @@ from tracker.domain.risks import (
     cells_by_score,
     trend,
 )
-from tracker.domain.validation import FieldError, ValidationError
-from tracker.extensions import db
-from tracker.form_errors import show_errors
-from tracker.models import Programme, Risk
+from tracker.form_errors import flash_refusal, show_errors, show_refusal
 from tracker.risks.forms import (
     ActionForm,
     CloseForm,
@@ -35,12 +29,15 @@ from tracker.risks.forms import (
 )
 from tracker.security import current_viewer, require
 from tracker.services import board, risks
-from tracker.services.editing import EditConflict, changes_since, ensure_current, opened_now
+from tracker.services.optimistic_locking import EditConflict, Seen
 from tracker.services.programmes import get_programme_or_404
+from tracker.services.risks import NOT_YOURS
+from tracker.services.unit_of_work import ChangeRefused, Refusal
+
+if TYPE_CHECKING:
+    from tracker.models import Programme, Risk
 
 bp = Blueprint("risks", __name__, url_prefix="/p/<slug>/risks")
-
-NOT_YOURS = "Only the programme office, the risk's owner and its workstream's lead change a risk."
 
 
 def _risk_or_404(programme: Programme, ref: str) -> Risk:
@@ -61,12 +58,8 @@ def _editable(slug: str, ref: str) -> tuple[Programme, Risk]:
     return programme, risk
 
 
-def _risk_page(programme: Programme, risk: Risk, anchor: str | None = None) -> Response:
-    return redirect(url_for("risks.show", slug=programme.slug, ref=risk.ref, _anchor=anchor))
-
-
-def _person_id() -> int | None:
-    return current_user.person_id if current_user.is_authenticated else None
+def _risk_page(slug: str, ref: str, anchor: str | None = None) -> Response:
+    return redirect(url_for("risks.show", slug=slug, ref=ref, _anchor=anchor))
 
 
 # --- the register ----------------------------------------------------------------------------
@@ -189,25 +182,18 @@ def new(slug: str) -> str | Response:
     if request.method == "GET":
         form.owner.data = str(viewer.person_id) if viewer.person_id else ""
         form.raised_on.data = today()
-    else:
+    elif not form.validate():
         # Every problem at once: what could not be read, then what the rules refuse.
-        form.validate()
         show_errors(form, risks.risk_problems(programme, form.plan(), viewer)[0])
-        if not form.errors:
-            try:
-                risk = risks.create_risk(programme, form.plan(), viewer)
-                db.session.commit()
-            except ValidationError as exc:
-                db.session.rollback()
-                show_errors(form, exc.errors)
-            except IntegrityError:  # the same reference taken by someone else just now
-                db.session.rollback()
-                form.form_errors.append(
-                    "Someone else added a risk at the same moment. Save again to add yours."
-                )
-            else:
-                flash(f"Added {risk.ref} {risk.title}.", "success")
-                return _risk_page(programme, risk)
+    else:
+        try:
+            risk = risks.create_risk(viewer, programme, form.plan())
+        except ChangeRefused as refused:
+            show_refusal(form, refused)
+        else:
+            ref, title = risk.ref, risk.title
+            flash(f"Added {ref} {title}.", "success")
+            return _risk_page(slug, ref)
     return _form_page(programme, form, None)
 
 
@@ -220,70 +206,20 @@ def edit(slug: str, ref: str) -> str | Response:
     conflict: EditConflict | None = None
     if request.method == "GET":
         form.fill(risk)
-        form.version.data = str(risk.version)
-        form.opened_at.data = opened_now()
-    else:
-        form.validate()
-        try:
-            ensure_current(
-                "Risk", risk.id, risk.version, form.submitted_version(), form.opened_at.data
-            )
-            problems = risks.risk_problems(programme, form.plan(), viewer, status=risk.status)[0]
-            show_errors(form, problems)
-            if not form.errors:
-                risks.update_risk(programme, risk, form.plan(), viewer)
-                db.session.commit()
-                flash(f"Saved the changes to {risk.ref} {risk.title}.", "success")
-                return _risk_page(programme, risk)
-        except EditConflict as exc:
-            conflict = exc
-        except StaleDataError:
-            # Saved by someone else between reading the risk and writing it.
-            db.session.rollback()
-            risk = _risk_or_404(programme, ref)
-            conflict = EditConflict(
-                risk.version, changes_since("Risk", risk.id, form.opened_at.data)
-            )
-        except ValidationError as exc:
-            db.session.rollback()
-            show_errors(form, exc.errors)
-        if conflict is not None:
-            # Saving again is now a deliberate choice over the changes shown.
-            form.version.data = str(conflict.current_version)
-            form.opened_at.data = opened_now()
-    return _form_page(programme, form, risk, conflict=conflict)
-
-
-def _versioned_change(
-    programme: Programme,
-    risk: Risk,
-    form: ReviewForm | CloseForm,
-    change: Any,
-    problems: list[FieldError],
-) -> tuple[bool, EditConflict | None]:
-    """Applies `change` if the form was opened at the risk's current version and nothing is
-    wrong; (saved, conflict)."""
-    conflict = None
-    try:
-        ensure_current("Risk", risk.id, risk.version, form.submitted_version(), form.opened_at.data)
+        form.open(risk.version)
+    elif not form.validate():
+        problems = risks.risk_problems(programme, form.plan(), viewer, status=risk.status)[0]
         show_errors(form, problems)
-        if not form.errors:
-            change()
-            db.session.commit()
-            return True, None
-    except EditConflict as exc:
-        conflict = exc
-    except StaleDataError:
-        db.session.rollback()
-        fresh = _risk_or_404(programme, risk.ref)
-        conflict = EditConflict(fresh.version, changes_since("Risk", fresh.id, form.opened_at.data))
-    except ValidationError as exc:
-        db.session.rollback()
-        show_errors(form, exc.errors)
-    if conflict is not None:
-        form.version.data = str(conflict.current_version)
-        form.opened_at.data = opened_now()
-    return False, conflict
+    else:
+        plan, ref = form.plan(), risk.ref
+        try:
+            risks.update_risk(viewer, programme, risk, form.seen(), plan)
+        except ChangeRefused as refused:
+            conflict = show_refusal(form, refused)
+        else:
+            flash(f"Saved the changes to {ref} {plan.title.strip()}.", "success")
+            return _risk_page(slug, ref)
+    return _form_page(programme, form, risk, conflict=conflict)
 
 
 @bp.route("/<ref>/review", methods=["GET", "POST"])
@@ -294,32 +230,27 @@ def review(slug: str, ref: str) -> str | Response:
     if request.method == "GET":
         form.consequence.data = risk.consequence
         form.likelihood.data = risk.likelihood
-        form.version.data = str(risk.version)
-        form.opened_at.data = opened_now()
+        form.open(risk.version)
     else:
-        form.validate()
-        scores = {
+        valid = form.validate()
+        details = {
             "consequence": form.consequence.data if not form.consequence.errors else None,
             "likelihood": form.likelihood.data if not form.likelihood.errors else None,
-        }
-        details = {
-            **scores,
             "note": form.note.data,
             "next_review_on": form.review_on.data,
             "today": today(),
         }
-        saved, conflict = _versioned_change(
-            programme,
-            risk,
-            form,
-            lambda: risks.record_review(
-                risk, **details, reviewer_id=_person_id(), viewer=current_viewer()
-            ),
-            risks.review_problems(risk, **details),
-        )
-        if saved:
-            flash(f"Review of {risk.ref} recorded: score now {risk.score}.", "success")
-            return _risk_page(programme, risk, "reviews")
+        if not valid:
+            show_errors(form, risks.review_problems(risk, **details))
+        else:
+            ref = risk.ref
+            try:
+                reviewed = risks.record_review(current_viewer(), risk, form.seen(), **details)
+            except ChangeRefused as refused:
+                conflict = show_refusal(form, refused)
+            else:
+                flash(f"Review of {ref} recorded: score now {reviewed.score}.", "success")
+                return _risk_page(slug, ref, "reviews")
     return render_template(
         "risks/review.html",
         programme=programme,
@@ -337,55 +268,33 @@ def close(slug: str, ref: str) -> str | Response:
     form = CloseForm()
     conflict = None
     if request.method == "GET":
-        form.version.data = str(risk.version)
-        form.opened_at.data = opened_now()
-    else:
-        form.validate()
-        saved, conflict = _versioned_change(
-            programme,
-            risk,
-            form,
-            lambda: risks.close_risk(risk, form.closed_note.data, current_viewer()),
-            [],
-        )
-        if saved:
-            flash(f"{risk.ref} is closed.", "success")
-            return _risk_page(programme, risk)
+        form.open(risk.version)
+    elif form.validate():
+        ref = risk.ref
+        try:
+            risks.close_risk(current_viewer(), risk, form.seen(), form.closed_note.data)
+        except ChangeRefused as refused:
+            conflict = show_refusal(form, refused)
+        else:
+            flash(f"{ref} is closed.", "success")
+            return _risk_page(slug, ref)
     return render_template(
         "risks/close.html", programme=programme, risk=risk, form=form, conflict=conflict
     )
 
 
-def _one_click(slug: str, ref: str, change: Any, done: str, anchor: str | None = None) -> Response:
-    """A button with no form to fill in (reopen a risk, mark an action done)."""
-    programme, risk = _editable(slug, ref)
-    try:
-        change(programme, risk)
-        db.session.commit()
-    except (EditConflict, StaleDataError):
-        db.session.rollback()
-        flash(
-            f"{risk.ref} was changed by someone else while you were looking at it. "
-            "Check it below and try again.",
-            "warning",
-        )
-        return _risk_page(programme, risk)
-    except ValidationError as exc:
-        db.session.rollback()
-        flash("; ".join(e.message for e in exc.errors), "warning")
-    else:
-        flash(done.format(ref=risk.ref), "success")
-    return _risk_page(programme, risk, anchor)
-
-
 @bp.post("/<ref>/reopen")
 def reopen(slug: str, ref: str) -> Response:
-    def change(programme: Programme, risk: Risk) -> None:
-        submitted = request.form.get("version", type=int)
-        ensure_current("Risk", risk.id, risk.version, submitted, None)
-        risks.reopen_risk(risk, current_viewer())
-
-    return _one_click(slug, ref, change, "{ref} is open again.")
+    """A button with no form to fill in."""
+    _, risk = _editable(slug, ref)
+    ref = risk.ref
+    try:
+        risks.reopen_risk(current_viewer(), risk, Seen(request.form.get("version", type=int)))
+    except ChangeRefused as refused:
+        flash_refusal(refused, ref)
+    else:
+        flash(f"{ref} is open again.", "success")
+    return _risk_page(slug, ref)
 
 
 @bp.route("/<ref>/actions/new", methods=["GET", "POST"])
@@ -396,30 +305,38 @@ def new_action(slug: str, ref: str) -> str | Response:
     if request.method == "GET":
         form.owner.data = str(risk.owner_id)
     else:
-        form.validate()
+        valid = form.validate()
         details = {
             "description": form.description.data,
             "owner_id": to_id(form.owner.data),
             "due_on": form.due_on.data,
         }
-        show_errors(form, risks.action_problems(risk, **details))
-        if not form.errors:
+        if not valid:
+            show_errors(form, risks.action_problems(risk, **details))
+        else:
+            ref = risk.ref
             try:
-                risks.add_action(risk, **details, viewer=current_viewer())
-                db.session.commit()
-            except ValidationError as exc:
-                db.session.rollback()
-                show_errors(form, exc.errors)
+                risks.add_action(current_viewer(), risk, **details)
+            except ChangeRefused as refused:
+                show_refusal(form, refused)
             else:
-                flash(f"Action added to {risk.ref}.", "success")
-                return _risk_page(programme, risk, "actions")
+                flash(f"Action added to {ref}.", "success")
+                return _risk_page(slug, ref, "actions")
     return render_template("risks/action_form.html", programme=programme, risk=risk, form=form)
 
 
 @bp.post("/<ref>/actions/done")
 def action_done(slug: str, ref: str) -> Response:
-    def change(programme: Programme, risk: Risk) -> None:
-        action_id = request.form.get("action_id", type=int)
-        risks.complete_action(risk, action_id, today(), current_viewer())
-
-    return _one_click(slug, ref, change, "Action on {ref} marked done.", "actions")
+    _, risk = _editable(slug, ref)
+    ref = risk.ref
+    try:
+        risks.complete_action(
+            current_viewer(), risk, request.form.get("action_id", type=int), today()
+        )
+    except ChangeRefused as refused:
+        flash_refusal(refused, ref)
+        if refused.refusal is Refusal.CONFLICT:
+            return _risk_page(slug, ref)
+    else:
+        flash(f"Action on {ref} marked done.", "success")
+    return _risk_page(slug, ref, "actions")

@@ -1,16 +1,25 @@
-"""User accounts: sign-in checks, and what admins do to accounts (in the app or the CLI)."""
+"""User accounts: sign-in checks, and what admins do to accounts (in the app or the CLI).
+
+Each change is one unit of work (tracker/services/unit_of_work.py) taking the acting person
+first: sign_in; change_password and set_digest_wanted (a person's own account only);
+create_account, change_account, deactivate_account, reactivate_account and reset_password
+(admins: can_manage_users). The CLI acts as the programme office (tracker/cli/common.py) and
+names accounts by email address; the pages pass the account they looked up. The other
+functions are reads, or building blocks those use (they leave the commit to the caller).
+"""
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import contains_eager
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from tracker.domain.permissions import Viewer
+from tracker.domain import permissions
+from tracker.domain.permissions import NotAllowed, Viewer
 from tracker.domain.terms import Role
 from tracker.domain.validation import (
     FieldError,
@@ -23,6 +32,8 @@ from tracker.domain.validation import (
 from tracker.extensions import db
 from tracker.models import Person, Programme, User, Workstream, WorkstreamLead
 from tracker.models.base import utcnow
+from tracker.services.programmes import list_programmes
+from tracker.services.unit_of_work import allow, unit_of_work
 
 # scrypt, werkzeug's default: memory-hard, so offline guessing is expensive.
 HASH_METHOD = "scrypt"
@@ -49,13 +60,32 @@ def user_or_error(email: str) -> User:
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The active user with this email and password, or None. Records the sign-in."""
+    """The active user with this email and password, or None. Records the sign-in (the
+    caller commits: sign_in)."""
     user = user_by_email(email)
     stored = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
     matches = check_password_hash(stored, password)
     if user is None or not user.password_hash or not matches or not user.is_active:
         return None
     user.last_sign_in_at = utcnow()
+    return user
+
+
+@unit_of_work
+def sign_in(email: str, password: str) -> User | None:
+    """The sign-in page's one change: the active user with this email and password, or None,
+    with the moment of the sign-in saved. Nobody is acting yet (the password is what is
+    checked), so this alone takes no actor."""
+    return authenticate(email, password)
+
+
+def own_account(actor: Viewer) -> User:
+    """The acting person's own account: what they change on their account pages."""
+    user = None
+    if actor.person_id is not None:
+        user = db.session.scalar(select(User).where(User.person_id == actor.person_id))
+    if user is None or not user.is_active:
+        raise NotAllowed("Sign in to change your account.")
     return user
 
 
@@ -183,7 +213,11 @@ def set_password(user: User, password: str) -> None:
     user.password_hash = hash_password(password)
 
 
-def change_password(user: User, current: str, new: str) -> None:
+@unit_of_work
+def change_password(actor: Viewer, current: str, new: str) -> User:
+    """A person changes their own password, knowing the current one. Every other session of
+    theirs is signed out (see User.get_id); the caller renews its own."""
+    user = own_account(actor)
     if not user.password_hash or not check_password_hash(user.password_hash, current):
         raise ValidationError([FieldError("current_password", "Your current password is wrong")])
     if current == new:
@@ -192,6 +226,15 @@ def change_password(user: User, current: str, new: str) -> None:
         )
     raise_if(check_password(new, user.email, field="new_password"))
     user.password_hash = hash_password(new)
+    return user
+
+
+@unit_of_work
+def set_digest_wanted(actor: Viewer, wanted: bool) -> User:
+    """A person opts in to (or out of) the weekly status email."""
+    user = own_account(actor)
+    user.digest_opt_out = not wanted
+    return user
 
 
 # What admins see and do on the users pages and in `flask users ...`.
@@ -293,16 +336,97 @@ def check_an_admin_remains(user: User, role: str, active: bool) -> list[FieldErr
     ]
 
 
-def change_account(
-    user: User,
+def reset_to_temporary_password(user: User) -> str:
+    """A new generated password, to show once; the old one stops working."""
+    password = generate_password()
+    set_password(user, password)
+    return password
+
+
+# --- What admins do to accounts: one unit of work each ---------------------------------
+
+NOT_AN_ADMIN = "Only the programme office manages user accounts."
+
+
+@dataclass(frozen=True)
+class ByCode:
+    """Workstreams named by code in one programme, as the CLI's --workstream and --programme
+    name them (`programme` None: the only programme there is)."""
+
+    codes: tuple[str, ...]
+    programme: str | None = None
+
+
+# Which workstreams someone leads: by id, every programme's (the users pages' checkboxes),
+# or by code within one programme (the CLI).
+Leads = Sequence[int] | ByCode
+
+
+def _may_manage(actor: Viewer) -> None:
+    allow(permissions.can_manage_users(actor), NOT_AN_ADMIN)
+
+
+def resolve_account(user: User | str) -> User:
+    """The account itself (the pages look it up first, for a 404) or its email (the CLI)."""
+    return user if isinstance(user, User) else user_or_error(user)
+
+
+def _is_self(actor: Viewer, user: User) -> bool:
+    return actor.person_id is not None and actor.person_id == user.person_id
+
+
+def programme_by_slug(slug: str | None) -> Programme:
+    """The programme named, or the only one there is (the CLI's --programme)."""
+    programmes = list_programmes()
+    choices = ", ".join(p.slug for p in programmes) or "none"
+    if slug:
+        for programme in programmes:
+            if programme.slug == slug:
+                return programme
+        raise ValidationError(
+            [FieldError("programme", f"There is no programme '{slug}'; choose from {choices}")]
+        )
+    if len(programmes) == 1:
+        return programmes[0]
+    raise ValidationError(
+        [FieldError("programme", f"Say which programme with --programme: one of {choices}")]
+    )
+
+
+def _workstreams(leads: Leads) -> tuple[Programme | None, list[Workstream]]:
+    """The workstreams meant, and the programme they were named in (None: by id)."""
+    if isinstance(leads, ByCode):
+        programme = programme_by_slug(leads.programme)
+        return programme, workstreams_by_code(leads.codes, programme)
+    return None, workstreams_by_id(leads)
+
+
+@unit_of_work
+def create_account(
+    actor: Viewer,
+    email: str,
     role: str,
-    workstreams: Iterable[Workstream] | None = None,
-    by: User | None = None,
-) -> None:
-    """Set the role and, when given, exactly the workstreams led. `by` is the admin making the
-    change in the app (None from the CLI): nobody removes their own admin role."""
+    password: str,
+    *,
+    name: str | None = None,
+    leads: Leads = (),
+) -> User:
+    """A new account, for a person already named in a plan or a new one, leading exactly
+    these workstreams."""
+    _may_manage(actor)
+    _, workstreams = _workstreams(leads) if leads else (None, [])
+    return create_user(email, role, password, name=name, workstreams=workstreams)
+
+
+@unit_of_work
+def change_account(actor: Viewer, user: User | str, role: str, leads: Leads | None = None) -> User:
+    """Set the role and, when given, the workstreams led: by id exactly those; by code
+    exactly those of that programme (other programmes' stay). Nobody removes their own
+    admin role, and the last active admin stays one."""
+    _may_manage(actor)
+    user = resolve_account(user)
     errors = check_role(role)
-    if not errors and by is not None and by.id == user.id and role != Role.ADMIN:
+    if not errors and _is_self(actor, user) and role != Role.ADMIN:
         errors.append(
             FieldError("role", "You cannot remove your own admin role: ask another admin to do it")
         )
@@ -310,13 +434,22 @@ def change_account(
         errors = check_an_admin_remains(user, role, user.is_active)
     raise_if(errors, entity="account")
     set_role(user, role)
-    if workstreams is not None:
-        set_led_workstreams(user.person, workstreams)
+    if leads is not None:
+        programme, workstreams = _workstreams(leads)
+        if programme is None:
+            set_led_workstreams(user.person, workstreams)
+        else:
+            set_led_workstreams_in(user.person, programme, workstreams)
+    return user
 
 
-def deactivate_account(user: User, by: User | None = None) -> None:
-    """Deactivate, unless it is the admin's own account or the last active admin."""
-    if by is not None and by.id == user.id:
+@unit_of_work
+def deactivate_account(actor: Viewer, user: User | str) -> User:
+    """Stop the account signing in (at once: its sessions end); its history stays. Not the
+    admin's own account, nor the last active admin; an inactive account stays as it is."""
+    _may_manage(actor)
+    user = resolve_account(user)
+    if _is_self(actor, user):
         raise ValidationError(
             [
                 FieldError(
@@ -325,12 +458,44 @@ def deactivate_account(user: User, by: User | None = None) -> None:
             ],
             entity="account",
         )
-    raise_if(check_an_admin_remains(user, user.role, active=False), entity="account")
-    deactivate(user)
+    if user.is_active:
+        raise_if(check_an_admin_remains(user, user.role, active=False), entity="account")
+        deactivate(user)
+    return user
 
 
-def reset_to_temporary_password(user: User) -> str:
-    """A new generated password, to show once; the old one stops working."""
-    password = generate_password()
-    set_password(user, password)
-    return password
+@unit_of_work
+def reactivate_account(actor: Viewer, user: User | str) -> User:
+    """Let a deactivated account sign in again."""
+    _may_manage(actor)
+    user = resolve_account(user)
+    reactivate(user)
+    return user
+
+
+@dataclass(frozen=True)
+class PasswordReset:
+    user: User
+    password: str  # to show once
+
+
+@unit_of_work
+def reset_password(actor: Viewer, user: User | str, password: str | None = None) -> PasswordReset:
+    """Set a new password (a generated one when none is given), signing the account out
+    everywhere. Not the admin's own: that is changed knowing the current one."""
+    _may_manage(actor)
+    user = resolve_account(user)
+    if _is_self(actor, user):
+        raise ValidationError(
+            [
+                FieldError(
+                    "account",
+                    "You cannot reset your own password here: use 'Change your password' instead",
+                )
+            ]
+        )
+    if password is None:
+        password = reset_to_temporary_password(user)
+    else:
+        set_password(user, password)
+    return PasswordReset(user, password)

@@ -4,6 +4,12 @@
 Only a SHA-256 digest of each token is stored, so a copy of the database does not give
 anyone a way in; the token itself is shown once, when it is made. A token is long and
 random (256 bits), so a fast hash is enough: nothing is gained by guessing.
+
+The changes are units of work (tracker/services/unit_of_work.py) taking the acting person
+first: make_token (your own, or as an admin anyone's: the CLI), revoke_token and
+revoke_token_by_prefix (your own, or as an admin anyone's), and use_token (the API's sign-in
+by token, which writes when it was last used). create_token, revoke and authenticate are
+their building blocks and leave the commit to the caller.
 """
 
 from __future__ import annotations
@@ -13,13 +19,18 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from flask import abort
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from tracker.domain import permissions
+from tracker.domain.permissions import Viewer
 from tracker.domain.validation import FieldError, ValidationError, raise_if
 from tracker.extensions import db
 from tracker.models import ApiToken, Person, User
 from tracker.models.base import utcnow
+from tracker.services import accounts
+from tracker.services.unit_of_work import allow, unit_of_work
 
 TOKEN_START = "tt_"  # noqa: S105  # not a secret: so a leaked token is recognisable (and secret scanners can find it)
 PREFIX_LENGTH = 10  # "tt_" and 7 characters: shown on the page to tell tokens apart
@@ -112,9 +123,18 @@ def token_by_prefix(user: User, prefix: str) -> ApiToken:
     return found[0]
 
 
-def may_revoke(user: User, token: ApiToken) -> bool:
+def _owns(actor: Viewer, owner: User) -> bool:
+    return actor.person_id is not None and actor.person_id == owner.person_id
+
+
+def may_make(actor: Viewer, owner: User) -> bool:
+    """Everyone makes their own tokens; admins anyone's (the CLI: `flask users token`)."""
+    return _owns(actor, owner) or permissions.can_manage_users(actor)
+
+
+def may_revoke(actor: Viewer, token: ApiToken) -> bool:
     """Owners revoke their own tokens; admins any (someone has left, a token has leaked)."""
-    return token.user_id == user.id or user.is_admin
+    return _owns(actor, token.user) or actor.is_admin
 
 
 def revoke(token: ApiToken) -> None:
@@ -123,8 +143,8 @@ def revoke(token: ApiToken) -> None:
         token.revoked_at = utcnow()
 
 
-def authenticate(secret: str | None) -> User | None:
-    """The active user whose live token this is, or None.
+def _live_token(secret: str | None) -> ApiToken | None:
+    """The live token of an active user with this secret, or None.
 
     Looked up by digest: the database compares digests, never the secret itself, so the time
     taken tells an attacker nothing about how close a guess was; the final comparison is
@@ -140,7 +160,76 @@ def authenticate(secret: str | None) -> User | None:
         return None
     if token.revoked_at is not None or not token.user.is_active:
         return None
-    now = utcnow()
-    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_EVERY:
-        token.last_used_at = now
+    return token
+
+
+def _last_use_due(token: ApiToken) -> bool:
+    return token.last_used_at is None or utcnow() - token.last_used_at >= LAST_USED_EVERY
+
+
+def authenticate(secret: str | None) -> User | None:
+    """The active user whose live token this is, or None; notes its use in the session (at
+    most once a minute) for the caller to commit. The API signs in with use_token."""
+    token = _live_token(secret)
+    if token is None:
+        return None
+    if _last_use_due(token):
+        token.last_used_at = utcnow()
     return token.user
+
+
+def use_token(secret: str | None) -> User | None:
+    """The API's sign-in: the active user whose live token this is, or None. When the token
+    was last used is saved at once (its own unit of work, kept even if the request then
+    fails), at most once a minute, so most calls write nothing."""
+    token = _live_token(secret)
+    if token is None:
+        return None
+    if _last_use_due(token):
+        _record_use(token)
+    return token.user
+
+
+@unit_of_work
+def _record_use(token: ApiToken) -> None:
+    token.last_used_at = utcnow()
+
+
+# --- Changes: one unit of work each ----------------------------------------------------
+
+
+@unit_of_work
+def make_token(actor: Viewer, name: str | None, *, owner: User | str | None = None) -> NewToken:
+    """A new token, shown once: the acting person's own, or (an admin: the CLI) that of
+    `owner`, an account or its email address. Never for a deactivated account."""
+    user = accounts.own_account(actor) if owner is None else accounts.resolve_account(owner)
+    allow(may_make(actor, user), "Only the account's owner or an admin makes its API tokens.")
+    if not user.is_active:
+        raise ValidationError(
+            [FieldError("email", f"{user.email} is deactivated: reactivate the account first")]
+        )
+    return create_token(user, name)
+
+
+NOT_YOURS = "Only its owner or an admin may revoke a token."
+
+
+@unit_of_work
+def revoke_token(actor: Viewer, token_id: int) -> ApiToken:
+    """Revoke a token by its id (the tokens page): 404 when there is none."""
+    token = token_by_id(token_id)
+    if token is None:
+        abort(404, description="There is no such API token.")
+    allow(may_revoke(actor, token), NOT_YOURS)
+    revoke(token)
+    return token
+
+
+@unit_of_work
+def revoke_token_by_prefix(actor: Viewer, owner: User | str, prefix: str) -> ApiToken:
+    """Revoke the owner's live token that starts with `prefix` (`flask users revoke-token`);
+    `owner` is an account or its email address."""
+    token = token_by_prefix(accounts.resolve_account(owner), prefix)
+    allow(may_revoke(actor, token), NOT_YOURS)
+    revoke(token)
+    return token

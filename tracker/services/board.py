@@ -4,9 +4,9 @@ risks, a milestone's links and history. Every function runs a fixed number of qu
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from datetime import date
 
+from cachetools import LRUCache
 from flask import abort, current_app, g
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -32,7 +32,8 @@ TOP_RISKS = 5
 
 
 class _ScheduleCache:
-    """Schedules by (programme, plan version, today), shared by the requests of a process.
+    """Schedules by (programme, plan version, today), shared by the requests of a process: a
+    cachetools LRUCache behind a lock (it is not thread-safe by itself).
 
     The plan version lives in the database and changes with every change to the programme
     (tracker/audit.py), so a change made through any worker is seen by the next request in
@@ -40,22 +41,18 @@ class _ScheduleCache:
     """
 
     def __init__(self, size: int = 32) -> None:
-        self.size = size
-        self._items: OrderedDict[tuple[int, str, date], ProgrammeSchedule | None] = OrderedDict()
+        self._items: LRUCache[tuple[int, str, date], ProgrammeSchedule | None] = LRUCache(size)
         self._lock = threading.Lock()
 
     def get(self, key: tuple[int, str, date]) -> tuple[bool, ProgrammeSchedule | None]:
         with self._lock:
             if key in self._items:
-                self._items.move_to_end(key)
                 return True, self._items[key]
         return False, None
 
     def put(self, key: tuple[int, str, date], schedule: ProgrammeSchedule | None) -> None:
         with self._lock:
             self._items[key] = schedule
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
 
     def clear(self) -> None:
         with self._lock:
@@ -222,18 +219,24 @@ def refs_owned_by(programme: Programme, person_id: int) -> frozenset[str]:
     )
 
 
-def milestone_or_404(programme: Programme, ref: str) -> Milestone:
-    found = db.session.scalar(
+def milestone_or_404(programme: Programme, ref: str, *, links: bool = True) -> Milestone:
+    """One milestone of the programme; with `links`, its predecessors and successors too (the
+    milestone's page shows them; the forms that change its progress do not)."""
+    query = (
         select(Milestone)
         .where(Milestone.programme_id == programme.id, Milestone.ref == ref.upper())
         .options(
             joinedload(Milestone.owner),
             joinedload(Milestone.completed_by),
             joinedload(Milestone.workstream),
+        )
+    )
+    if links:
+        query = query.options(
             selectinload(Milestone.predecessor_links).joinedload(Dependency.predecessor),
             selectinload(Milestone.successor_links).joinedload(Dependency.successor),
         )
-    )
+    found = db.session.scalar(query)
     if found is None:
         abort(404, description=f"There is no milestone '{ref}' in this programme.")
     return found

@@ -2,7 +2,11 @@
 
 A feed is read in a fixed number of queries: the feed, its milestones (one query), and the
 schedule of each programme they belong to (a fixed number per programme, not per milestone).
-Each function leaves the commit to the caller.
+
+The changes are units of work (tracker/services/unit_of_work.py) taking the acting person
+first: create_person_feed and create_workstream_feed (a feed of one's own), renew_feed and
+revoke_feed (the feed's owner, or an admin). create_feed is their building block and leaves
+the commit to the caller.
 """
 
 from __future__ import annotations
@@ -18,12 +22,15 @@ from werkzeug.routing import MapAdapter
 
 from tracker.domain import calendar_feed as ics
 from tracker.domain.permissions import Viewer
+from tracker.domain.validation import FieldError, ValidationError
 from tracker.extensions import db
 from tracker.models import CalendarFeed, Milestone, Person, Programme, User, Workstream
 from tracker.models.base import utcnow
 from tracker.models.plan import WorkstreamLead
 from tracker.scheduling.programme_data import MilestoneForecast
+from tracker.services import accounts
 from tracker.services.board import schedule_for
+from tracker.services.unit_of_work import allow, unit_of_work
 
 # 32 random bytes, 43 URL-safe characters: far beyond guessing, and the column holds 64.
 TOKEN_BYTES = 32
@@ -245,17 +252,38 @@ def feed_or_404(feed_id: int) -> CalendarFeed:
     return feed
 
 
-def _check_may_change(feed: CalendarFeed, viewer: Viewer) -> None:
-    if not ics.can_change_feed(viewer, feed.user.person_id):
-        abort(403, description="Only the feed's owner or an admin can change it.")
+NOT_YOURS = "Only the feed's owner or an admin can change it."
 
 
-def renew_feed(feed: CalendarFeed, viewer: Viewer) -> None:
+@unit_of_work
+def create_person_feed(actor: Viewer) -> tuple[CalendarFeed, bool]:
+    """The acting person's feed of their own milestones, and whether it is new."""
+    return create_feed(accounts.own_account(actor), None)
+
+
+@unit_of_work
+def create_workstream_feed(actor: Viewer, workstream_id: int | None) -> tuple[CalendarFeed, bool]:
+    """The acting person's feed of a workstream (any: everyone signed in reads every plan),
+    and whether it is new."""
+    owner = accounts.own_account(actor)
+    workstream = workstream_by_id(workstream_id) if workstream_id is not None else None
+    if workstream is None:
+        raise ValidationError([FieldError("workstream", "Choose a workstream from the list")])
+    return create_feed(owner, workstream)
+
+
+@unit_of_work
+def renew_feed(actor: Viewer, feed_id: int) -> CalendarFeed:
     """A new address; the old one stops working at once."""
-    _check_may_change(feed, viewer)
+    feed = feed_or_404(feed_id)
+    allow(ics.can_change_feed(actor, feed.user.person_id), NOT_YOURS)
     feed.token = new_token()
+    return feed
 
 
-def revoke_feed(feed: CalendarFeed, viewer: Viewer) -> None:
-    _check_may_change(feed, viewer)
+@unit_of_work
+def revoke_feed(actor: Viewer, feed_id: int) -> CalendarFeed:
+    feed = feed_or_404(feed_id)
+    allow(ics.can_change_feed(actor, feed.user.person_id), NOT_YOURS)
     feed.revoked_at = utcnow()
+    return feed

@@ -11,9 +11,9 @@ is reading: no edit links by role, no CSRF token, no script nonce.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
+from cachetools import LRUCache
 from flask import current_app, request
 from markupsafe import Markup
 
@@ -26,36 +26,29 @@ Key = tuple[Hashable, ...]
 
 class FragmentCache:
     """Least recently used fragments within a budget of characters, shared by the threads of
-    a process."""
+    a process: a cachetools LRUCache sized by `len`, behind a lock (it is not thread-safe by
+    itself)."""
 
     def __init__(self) -> None:
-        self._items: OrderedDict[Key, Markup] = OrderedDict()
-        self._size = 0
+        self._items: LRUCache[Key, Markup] = LRUCache(maxsize=0, getsizeof=len)
         self._lock = threading.Lock()
 
     def get(self, key: Key) -> Markup | None:
         with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-            return found
+            return self._items.get(key)
 
     def put(self, key: Key, html: Markup, budget: int) -> None:
         if len(html) > budget:
             return  # bigger than the whole budget: not worth evicting everything else for
         with self._lock:
-            old = self._items.pop(key, None)
-            self._size -= len(old) if old is not None else 0
+            if self._items.maxsize != budget:
+                # A new budget (the configuration changed): start afresh within it.
+                self._items = LRUCache(maxsize=budget, getsizeof=len)
             self._items[key] = html
-            self._size += len(html)
-            while self._size > budget:
-                _, dropped = self._items.popitem(last=False)
-                self._size -= len(dropped)
 
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
-            self._size = 0
 
     def __len__(self) -> int:
         return len(self._items)

@@ -16,6 +16,8 @@ from tracker.domain.validation import (
     ValidationError,
     check_dependency,
     check_milestone,
+    check_text,
+    check_title,
     format_date,
     raise_if,
 )
@@ -33,7 +35,7 @@ from tracker.models import (
 
 
 def add_dependency(
-    predecessor: Milestone, successor: Milestone, type: str = "FS", lag_days: int = 0
+    predecessor: Milestone, successor: Milestone, type: str = "FS", lag_days: int | None = 0
 ) -> Dependency:
     """Link two milestones of one programme, refusing self-links, duplicates and cycles."""
     errors = check_dependency(
@@ -154,6 +156,7 @@ def milestone_problems(
         evidence_text=milestone.evidence_text if milestone is not None else None,
         evidence_url=milestone.evidence_url if milestone is not None else None,
     )
+    errors += check_text("description", plan.description)
     workstream = db.session.get(Workstream, plan.workstream_id) if plan.workstream_id else None
     if workstream is None or workstream.programme_id != programme.id:
         errors.append(FieldError("workstream", "Choose the workstream it belongs to"))
@@ -281,6 +284,7 @@ def take_baseline(
             [FieldError("label", "Enter a label, like 'Plan for go-live 1 April 2022'")],
             entity="baseline",
         )
+    raise_if(check_title("label", label, "label") + check_text("note", note), entity="baseline")
     taken = db.session.scalar(
         select(Baseline.id).where(Baseline.programme_id == programme.id, Baseline.label == label)
     )
@@ -343,6 +347,7 @@ def change_go_live(
         errors.append(
             FieldError("reason", "Say why go-live has moved, like the letter or decision")
         )
+    errors += check_text("reason", reason)
     raise_if(errors, entity="go-live target")
     assert target_date is not None
     programme.go_live_date = target_date

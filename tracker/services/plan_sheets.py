@@ -1,14 +1,19 @@
-"""The plan read out for a spreadsheet, and a checked import applied to it.
+"""The plan read out for a spreadsheet, and an upload checked and imported into it.
 
-Reading runs a fixed number of queries whatever the plan's size. Applying changes only what
-the checked import calls new or changed and leaves the commit to the caller, so that the whole
-import is one transaction: a failure part-way saves nothing. The session's listener validates
-each record and writes the audit trail as for any other change.
+Reading runs a fixed number of queries whatever the plan's size. The import's steps are
+units of work (tracker/services/unit_of_work.py), each checking that the person may edit the
+plan (the programme office): check_import reads an upload's rows against the plan as it is
+now and changes nothing; confirm_import checks them again and, if they still describe what
+the preview showed, applies them (apply_import) as one transaction, so a failure part-way
+saves nothing; cancel_import only allows the pages to drop the kept upload. Applying changes
+only what the checked import calls new or changed; the session's listener validates each
+record and writes the audit trail as for any other change.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -16,7 +21,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
+from tracker import clock
 from tracker.domain.notation import PredecessorLink
+from tracker.domain.permissions import Viewer, can_edit_plan
 from tracker.domain.plan_sheets import (
     MILESTONES,
     NEW,
@@ -31,7 +38,10 @@ from tracker.domain.plan_sheets import (
     Sheet,
     StatusUpdateRecord,
     StoredPlan,
+    Table,
+    check_upload,
 )
+from tracker.domain.validation import FieldError
 from tracker.extensions import db
 from tracker.models import (
     Dependency,
@@ -42,6 +52,12 @@ from tracker.models import (
     StatusUpdate,
     Workstream,
 )
+from tracker.services.unit_of_work import allow, on_duplicate, unit_of_work
+
+ONLY_THE_PROGRAMME_OFFICE = "Only the programme office imports a plan."
+# Why a confirmed import was not applied when the database refused it (someone saved a record
+# the import writes at the same moment).
+PLAN_CHANGED = "the plan changed meanwhile"
 
 
 @dataclass(frozen=True)
@@ -224,7 +240,8 @@ def _to_set(item: Item[Any], new: bool) -> list[str]:
 def apply_import(
     programme: Programme, checked: CheckedImport, *, by_person_id: int | None
 ) -> Applied:
-    """Add and change what the checked import says; nothing is deleted. The caller commits."""
+    """Add and change what the checked import says; nothing is deleted. Runs inside
+    confirm_import's unit of work, which commits (or rolls back) the whole import."""
     assert checked.ok, "only a checked import with no problems is applied"
     workstream_ids, person_ids = _workstream_ids(programme), _person_ids()
     added: dict[str, int] = defaultdict(int)
@@ -321,3 +338,55 @@ def _stored_updates(programme: Programme) -> dict[tuple[str, date], StatusUpdate
         .where(Workstream.programme_id == programme.id)
     )
     return {(code, u.week_start): u for u, code in rows}
+
+
+# The import's steps ----------------------------------------------------------------------
+
+
+@unit_of_work
+def check_import(
+    actor: Viewer,
+    programme: Programme,
+    tables: Sequence[tuple[Sheet, Table]],
+    notes: Sequence[str] = (),
+) -> CheckedImport:
+    """Every row of an upload (as tracker/spreadsheets/files.py read it) checked against the
+    plan as it is now, for the preview. Nothing is changed."""
+    allow(can_edit_plan(actor), ONLY_THE_PROGRAMME_OFFICE)
+    return check_upload(tables, stored_plan(programme), clock.today(), notes)
+
+
+@dataclass(frozen=True)
+class Confirmed:
+    """What confirming an upload did: `applied` is None when nothing was, because the file
+    now has problems (`checked.problems`) or would now do something other than what the
+    preview showed (the plan changed since)."""
+
+    checked: CheckedImport
+    applied: Applied | None = None
+
+
+@unit_of_work
+def confirm_import(
+    actor: Viewer,
+    programme: Programme,
+    tables: Sequence[tuple[Sheet, Table]],
+    notes: Sequence[str] = (),
+    *,
+    previewed: str,
+) -> Confirmed:
+    """Import the upload, all of it or nothing, if checking it again now still gives exactly
+    the preview the person confirmed (`previewed`, CheckedImport.fingerprint)."""
+    checked = check_import(actor, programme, tables, notes)
+    if not checked.ok or checked.fingerprint() != previewed:
+        return Confirmed(checked)
+    on_duplicate(FieldError("", PLAN_CHANGED))
+    applied = apply_import(programme, checked, by_person_id=actor.person_id)
+    return Confirmed(checked, applied)
+
+
+@unit_of_work
+def cancel_import(actor: Viewer) -> None:
+    """Allow the pages to drop an upload waiting for its confirm. Nothing in the database
+    changes: the upload waits in a file (tracker/spreadsheets/uploads.py)."""
+    allow(can_edit_plan(actor), ONLY_THE_PROGRAMME_OFFICE)

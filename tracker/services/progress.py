@@ -1,6 +1,9 @@
 """What leads do to their milestones week by week: complete, forecast, block, start, and the
-programme office's reopen. Each function changes the milestone and leaves the commit to the
-caller; validation errors name the form field."""
+programme office's reopen; and each workstream's weekly highlight.
+
+Each change is one unit of work (tracker/services/unit_of_work.py): it takes the acting
+person, the version of the milestone they saw and what they typed; checks the permission, the
+version and the rules; and commits. Validation errors name the form field."""
 
 from __future__ import annotations
 
@@ -9,20 +12,30 @@ from datetime import date
 from sqlalchemy import insert, select
 
 from tracker.audit import current_actor
+from tracker.domain import permissions
 from tracker.domain.my_work import week_start
+from tracker.domain.permissions import Viewer
 from tracker.domain.terms import MilestoneStatus
 from tracker.domain.validation import (
     FieldError,
     ValidationError,
     check_completion,
+    check_evidence,
     check_forecast,
     check_rag,
     check_reason,
+    check_text,
     raise_if,
 )
 from tracker.extensions import db
 from tracker.models import AuditEvent, Milestone, StatusUpdate, Workstream
 from tracker.models.base import utcnow
+from tracker.services.optimistic_locking import Seen, check_current
+from tracker.services.unit_of_work import allow, unit_of_work
+
+NOT_THEIRS = (
+    "Only the programme office and the leads of its workstream change a milestone's progress."
+)
 
 
 def _text(value: str | None) -> str | None:
@@ -30,74 +43,95 @@ def _text(value: str | None) -> str | None:
     return value or None
 
 
+def _may_update(actor: Viewer, milestone: Milestone, seen: Seen) -> None:
+    allow(permissions.can_update_progress(actor, milestone.workstream_id), NOT_THEIRS)
+    check_current(milestone, seen)
+
+
+@unit_of_work
 def complete(
+    actor: Viewer,
     milestone: Milestone,
+    seen: Seen,
     *,
     completed_on: date | None,
     evidence_text: str | None,
     evidence_url: str | None,
-    by_person_id: int | None,
     today: date,
 ) -> None:
+    _may_update(actor, milestone, seen)
     if milestone.status == MilestoneStatus.COMPLETE:
         raise ValidationError([FieldError("status", f"{milestone.ref} is already complete")])
-    errors = check_completion(completed_on, today)
-    evidence_text, evidence_url = _text(evidence_text), _text(evidence_url)
-    if milestone.is_key and not (evidence_text or evidence_url):
-        errors.append(
-            FieldError(
-                "evidence_text",
-                "Give evidence of completion: this is a key milestone the board tracks",
-            )
-        )
-    raise_if(errors)
+    raise_if(
+        check_completion(completed_on, today)
+        + check_evidence(milestone.is_key, evidence_text, evidence_url)
+    )
     milestone.status = MilestoneStatus.COMPLETE.value
     milestone.completed_on = completed_on
-    milestone.completed_by_id = by_person_id
-    milestone.evidence_text = evidence_text
-    milestone.evidence_url = evidence_url
+    milestone.completed_by_id = actor.person_id
+    milestone.evidence_text = _text(evidence_text)
+    milestone.evidence_url = _text(evidence_url)
     milestone.blocked_reason = None
     # Done is done: a forecast for it no longer means anything.
     milestone.forecast_date = None
     milestone.forecast_reason = None
 
 
+@unit_of_work
 def set_forecast(
-    milestone: Milestone, *, forecast_date: date | None, reason: str | None, today: date
+    actor: Viewer,
+    milestone: Milestone,
+    seen: Seen,
+    *,
+    forecast_date: date | None,
+    reason: str | None,
+    today: date,
 ) -> None:
+    _may_update(actor, milestone, seen)
     _not_complete(milestone, "forecast")
-    raise_if(check_forecast(forecast_date, reason, today))
+    raise_if(check_forecast(forecast_date, reason, today) + check_text("forecast_reason", reason))
     milestone.forecast_date = forecast_date
     milestone.forecast_reason = _text(reason)
 
 
-def clear_forecast(milestone: Milestone) -> None:
+@unit_of_work
+def clear_forecast(actor: Viewer, milestone: Milestone, seen: Seen) -> None:
+    _may_update(actor, milestone, seen)
     milestone.forecast_date = None
     milestone.forecast_reason = None
 
 
-def block(milestone: Milestone, *, reason: str | None) -> None:
+@unit_of_work
+def block(actor: Viewer, milestone: Milestone, seen: Seen, *, reason: str | None) -> None:
+    _may_update(actor, milestone, seen)
     _not_complete(milestone, "block")
     raise_if(check_reason("blocked_reason", reason, "it is blocked"))
     milestone.status = MilestoneStatus.BLOCKED.value
     milestone.blocked_reason = _text(reason)
 
 
-def unblock(milestone: Milestone) -> None:
+@unit_of_work
+def unblock(actor: Viewer, milestone: Milestone, seen: Seen) -> None:
+    _may_update(actor, milestone, seen)
     if milestone.status != MilestoneStatus.BLOCKED:
         raise ValidationError([FieldError("status", f"{milestone.ref} is not blocked")])
     milestone.status = MilestoneStatus.IN_PROGRESS.value
     milestone.blocked_reason = None
 
 
-def start(milestone: Milestone) -> None:
+@unit_of_work
+def start(actor: Viewer, milestone: Milestone, seen: Seen) -> None:
+    _may_update(actor, milestone, seen)
     if milestone.status != MilestoneStatus.NOT_STARTED:
         raise ValidationError([FieldError("status", f"{milestone.ref} has already started")])
     milestone.status = MilestoneStatus.IN_PROGRESS.value
 
 
-def reopen(milestone: Milestone, *, reason: str | None) -> None:
+@unit_of_work
+def reopen(actor: Viewer, milestone: Milestone, seen: Seen, *, reason: str | None) -> None:
     """Undo a completion (the programme office only). The reason goes in the audit trail."""
+    allow(permissions.can_reopen(actor), "Only the programme office reopens a milestone.")
+    check_current(milestone, seen)
     if milestone.status != MilestoneStatus.COMPLETE:
         raise ValidationError([FieldError("status", f"{milestone.ref} is not complete")])
     raise_if(check_reason("reason", reason, "it is being reopened"))
@@ -144,7 +178,9 @@ def highlight_for_week(workstream: Workstream, today: date) -> StatusUpdate | No
     )
 
 
+@unit_of_work
 def save_highlight(
+    actor: Viewer,
     workstream: Workstream,
     *,
     today: date,
@@ -152,12 +188,20 @@ def save_highlight(
     achievements: str | None,
     next_steps: str | None,
     issues: str | None,
-    author_id: int | None,
 ) -> StatusUpdate:
     """Write or rewrite this week's highlight; earlier weeks are never touched."""
+    allow(
+        permissions.can_write_highlight(actor, workstream.id),
+        "Only the programme office and the workstream's leads write its highlight.",
+    )
     if not rag:
         raise ValidationError([FieldError("rag", "Choose red, amber or green for this week")])
-    raise_if(check_rag("rag", rag))
+    raise_if(
+        check_rag("rag", rag)
+        + check_text("achievements", achievements)
+        + check_text("next_steps", next_steps)
+        + check_text("issues", issues)
+    )
     update = highlight_for_week(workstream, today)
     if update is None:
         update = StatusUpdate(workstream=workstream, week_start=week_start(today), rag=rag)
@@ -166,5 +210,5 @@ def save_highlight(
     update.achievements = (achievements or "").strip()
     update.next_steps = (next_steps or "").strip()
     update.issues = (issues or "").strip()
-    update.author_id = author_id
+    update.author_id = actor.person_id
     return update

@@ -1,9 +1,9 @@
 """The issue log and the decision log: reading with search and filters, and changes.
 
-Writes check the viewer's rights again (the routes check first), change the session and
-leave the commit to the caller; a ValidationError names the form field of each problem.
-Neither record has a version column, so a stale form is caught from the audit trail: any
-change to the record after the form was opened (`stale_since`)."""
+Each change is one unit of work (services/unit_of_work.py): it takes the acting person first,
+checks their rights (the routes check first too), what they saw, and the rules, and commits; a
+problem names the form field. Neither record has a version column, so a stale form is caught
+from the audit trail: any change to the record after the form was opened (`stale_since`)."""
 
 from __future__ import annotations
 
@@ -17,24 +17,27 @@ from sqlalchemy.orm import InstrumentedAttribute, joinedload, selectinload
 from tracker.domain import permissions
 from tracker.domain.permissions import Viewer
 from tracker.domain.raid import DECISION_PREFIX, ISSUE_PREFIX, next_ref
-from tracker.domain.validation import FieldError, ValidationError
+from tracker.domain.validation import FieldError, ValidationError, check_text, check_title
 from tracker.domain.validation import format_date as long_date
 from tracker.extensions import db
 from tracker.models import Decision, Issue, Milestone, Person, Programme, Risk, Workstream
-from tracker.services.editing import EditConflict, changes_since
-from tracker.services.risks import (
-    NotAllowed,
-    known,
-    milestones_by_ref,
-    unknown_milestones_error,
-)
+from tracker.services.optimistic_locking import EditConflict, Seen, changes_since
+from tracker.services.risks import known, milestones_by_ref, unknown_milestones_error
+from tracker.services.unit_of_work import allow, on_duplicate, unit_of_work
 
 Q = TypeVar("Q", bound=Select[Any])
 
 
-def _check(allowed: bool) -> None:
-    if not allowed:
-        raise NotAllowed("Your role does not allow that change.")
+ISSUE_NOT_YOURS = (
+    "Only the programme office, the issue's owner and its workstream's lead change it."
+)
+DECISIONS_ADMIN = "Only the programme office records decisions."
+# Two people adding at the same moment take the same next reference.
+TAKEN = FieldError("", "Someone else added one at the same moment. Save again to add yours.")
+
+
+def _may_edit_issue(actor: Viewer, issue: Issue) -> None:
+    allow(permissions.can_edit_issue(actor, issue.owner_id, issue.workstream_id), ISSUE_NOT_YOURS)
 
 
 def _text(value: str | None) -> str:
@@ -127,6 +130,9 @@ def issue_problems(
     errors = []
     if not _text(plan.title):
         errors.append(FieldError("title", "Enter a title: what has happened, in a line"))
+    errors += check_title("title", plan.title)
+    for name in ("description", "impact", "action"):
+        errors += check_text(name, getattr(plan, name))
     if plan.raised_on is None:
         errors.append(FieldError("raised_on", "Enter the date the issue was raised"))
     elif plan.raised_on > today:
@@ -161,9 +167,14 @@ def _apply_issue(issue: Issue, plan: IssuePlan) -> None:
     issue.risk_id = plan.risk_id
 
 
-def create_issue(programme: Programme, plan: IssuePlan, viewer: Viewer, today: date) -> Issue:
-    _check(permissions.can_add_issue(viewer))
-    errors = issue_problems(programme, plan, viewer, today)
+@unit_of_work
+def create_issue(actor: Viewer, programme: Programme, plan: IssuePlan, today: date) -> Issue:
+    allow(
+        permissions.can_add_issue(actor),
+        "Only the programme office and workstream leads add issues.",
+    )
+    on_duplicate(TAKEN)
+    errors = issue_problems(programme, plan, actor, today)
     if errors:
         raise ValidationError(errors)
     refs = db.session.scalars(select(Issue.ref).where(Issue.programme_id == programme.id))
@@ -173,18 +184,24 @@ def create_issue(programme: Programme, plan: IssuePlan, viewer: Viewer, today: d
     return issue
 
 
+@unit_of_work
 def update_issue(
-    programme: Programme, issue: Issue, plan: IssuePlan, viewer: Viewer, today: date
+    actor: Viewer, programme: Programme, issue: Issue, seen: Seen, plan: IssuePlan, today: date
 ) -> None:
-    _check(permissions.can_edit_issue(viewer, issue.owner_id, issue.workstream_id))
-    errors = issue_problems(programme, plan, viewer, today)
+    _may_edit_issue(actor, issue)
+    stale_since("Issue", issue.id, seen.opened_at)
+    errors = issue_problems(programme, plan, actor, today)
     if errors:
         raise ValidationError(errors)
     _apply_issue(issue, plan)
 
 
-def close_issue(issue: Issue, closed_on: date | None, viewer: Viewer, today: date) -> None:
-    _check(permissions.can_edit_issue(viewer, issue.owner_id, issue.workstream_id))
+@unit_of_work
+def close_issue(
+    actor: Viewer, issue: Issue, seen: Seen, closed_on: date | None, today: date
+) -> None:
+    _may_edit_issue(actor, issue)
+    stale_since("Issue", issue.id, seen.opened_at)
     if issue.status == "closed":
         raise ValidationError([FieldError("closed_on", f"{issue.ref} is already closed")])
     if closed_on is None:
@@ -204,8 +221,9 @@ def close_issue(issue: Issue, closed_on: date | None, viewer: Viewer, today: dat
     issue.closed_on = closed_on
 
 
-def reopen_issue(issue: Issue, viewer: Viewer) -> None:
-    _check(permissions.can_edit_issue(viewer, issue.owner_id, issue.workstream_id))
+@unit_of_work
+def reopen_issue(actor: Viewer, issue: Issue) -> None:
+    _may_edit_issue(actor, issue)
     if issue.status != "closed":
         raise ValidationError([FieldError("status", f"{issue.ref} is already open")])
     issue.status = "open"
@@ -289,6 +307,9 @@ def decision_problems(
         errors.append(FieldError("forum", "Say which forum decided, like 'Transition board'"))
     if not _text(plan.decision):
         errors.append(FieldError("decision", "Say what was decided"))
+    errors += check_title("forum", plan.forum, "forum's name", 120) + check_text(
+        "decision", plan.decision
+    )
     if plan.owner_id is not None and db.session.get(Person, plan.owner_id) is None:
         errors.append(FieldError("owner", "Choose the person who owns the decision, or nobody"))
     milestones, unknown = milestones_by_ref(programme, plan.milestone_refs)
@@ -306,10 +327,12 @@ def _apply_decision(decision: Decision, plan: DecisionPlan, milestones: list[Mil
         decision.milestones = sorted(milestones, key=lambda m: m.ref)
 
 
+@unit_of_work
 def create_decision(
-    programme: Programme, plan: DecisionPlan, viewer: Viewer, today: date
+    actor: Viewer, programme: Programme, plan: DecisionPlan, today: date
 ) -> Decision:
-    _check(permissions.can_record_decision(viewer))
+    allow(permissions.can_record_decision(actor), DECISIONS_ADMIN)
+    on_duplicate(TAKEN)
     errors, milestones = decision_problems(programme, plan, today)
     if errors:
         raise ValidationError(errors)
@@ -320,10 +343,17 @@ def create_decision(
     return decision
 
 
+@unit_of_work
 def update_decision(
-    programme: Programme, decision: Decision, plan: DecisionPlan, viewer: Viewer, today: date
+    actor: Viewer,
+    programme: Programme,
+    decision: Decision,
+    seen: Seen,
+    plan: DecisionPlan,
+    today: date,
 ) -> None:
-    _check(permissions.can_record_decision(viewer))
+    allow(permissions.can_record_decision(actor), DECISIONS_ADMIN)
+    stale_since("Decision", decision.id, seen.opened_at)
     errors, milestones = decision_problems(programme, plan, today)
     if errors:
         raise ValidationError(errors)

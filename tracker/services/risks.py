@@ -1,8 +1,9 @@
 """Reading and changing the risk register.
 
-Reads run a fixed number of queries whatever the register's size. Writes check the viewer's
-rights again (the routes check first), change the session and leave the commit to the caller;
-a ValidationError names the form field of each problem, and nothing is saved.
+Reads run a fixed number of queries whatever the register's size. Each change is one unit of
+work (services/unit_of_work.py): it takes the acting person first, checks their rights again
+(the routes check first), the version of the risk they saw and the rules, and commits; a
+problem names the form field, and nothing is saved.
 """
 
 from __future__ import annotations
@@ -28,7 +29,14 @@ from tracker.domain.raid import (
     select_risks,
 )
 from tracker.domain.risks import Band, Cell, cells_by_score, heatmap, parse_bands
-from tracker.domain.validation import FieldError, ValidationError, check_risk, check_score
+from tracker.domain.validation import (
+    FieldError,
+    ValidationError,
+    check_risk,
+    check_score,
+    check_text,
+    raise_if,
+)
 from tracker.domain.validation import format_date as long_date
 from tracker.extensions import db
 from tracker.models import (
@@ -41,20 +49,22 @@ from tracker.models import (
     RiskReview,
     Workstream,
 )
+from tracker.services.optimistic_locking import Seen, check_current
+from tracker.services.unit_of_work import allow, on_duplicate, unit_of_work
 
-TEXT_LIMIT = 4000
 T = TypeVar("T")
 # The note on the scores recorded just before a review when no review had recorded them.
 STARTING_POINT = "Scores going into this review."
 
 
-class NotAllowed(PermissionError):
-    """The viewer's role does not allow the change (the routes answer 403 before this)."""
+NOT_YOURS = "Only the programme office, the risk's owner and its workstream's lead change a risk."
+TAKEN = FieldError("", "Someone else added a risk at the same moment. Save again to add yours.")
 
 
-def _check(allowed: bool) -> None:
-    if not allowed:
-        raise NotAllowed("Your role does not allow that change.")
+def _may_edit(actor: Viewer, risk: Risk, seen: Seen | None = None) -> None:
+    allow(permissions.can_edit_risk(actor, risk.owner_id, risk.workstream_id), NOT_YOURS)
+    if seen is not None:
+        check_current(risk, seen)
 
 
 def configured_bands() -> tuple[Band, ...]:
@@ -250,6 +260,9 @@ def risk_problems(
         review_on=plan.review_on,
         status=status,
     )
+    errors += check_text("description", plan.description) + check_text(
+        "mitigation", plan.mitigation
+    )
     if plan.owner_id is None or db.session.get(Person, plan.owner_id) is None:
         errors.append(FieldError("owner", "Choose the person who owns the risk"))
     if plan.workstream_id is not None and plan.workstream_id not in _workstream_ids(programme):
@@ -280,10 +293,15 @@ def _apply(risk: Risk, plan: RiskPlan, milestones: list[Milestone]) -> None:
         risk.milestones = sorted(milestones, key=lambda m: m.ref)
 
 
-def create_risk(programme: Programme, plan: RiskPlan, viewer: Viewer) -> Risk:
+@unit_of_work
+def create_risk(actor: Viewer, programme: Programme, plan: RiskPlan) -> Risk:
     """A new open risk with the next free reference (R08 after R07)."""
-    _check(permissions.can_add_risk(viewer))
-    errors, milestones = risk_problems(programme, plan, viewer)
+    allow(
+        permissions.can_add_risk(actor),
+        "Only the programme office and workstream leads raise risks.",
+    )
+    on_duplicate(TAKEN)
+    errors, milestones = risk_problems(programme, plan, actor)
     if errors:
         raise ValidationError(errors)
     refs = db.session.scalars(select(Risk.ref).where(Risk.programme_id == programme.id))
@@ -293,9 +311,12 @@ def create_risk(programme: Programme, plan: RiskPlan, viewer: Viewer) -> Risk:
     return risk
 
 
-def update_risk(programme: Programme, risk: Risk, plan: RiskPlan, viewer: Viewer) -> None:
-    _check(permissions.can_edit_risk(viewer, risk.owner_id, risk.workstream_id))
-    errors, milestones = risk_problems(programme, plan, viewer, status=risk.status)
+@unit_of_work
+def update_risk(
+    actor: Viewer, programme: Programme, risk: Risk, seen: Seen, plan: RiskPlan
+) -> None:
+    _may_edit(actor, risk, seen)
+    errors, milestones = risk_problems(programme, plan, actor, status=risk.status)
     if errors:
         raise ValidationError(errors)
     _apply(risk, plan, milestones)
@@ -313,6 +334,7 @@ def review_problems(
     errors = check_score("consequence", consequence) + check_score("likelihood", likelihood)
     if not _text(note):
         errors.append(FieldError("note", "Say what the review found, even if nothing changed"))
+    errors += check_text("note", note)
     if next_review_on is None:
         errors.append(FieldError("review_on", "Enter the date of the next review"))
     elif next_review_on < today:
@@ -327,22 +349,23 @@ def review_problems(
     return errors
 
 
+@unit_of_work
 def record_review(
+    actor: Viewer,
     risk: Risk,
+    seen: Seen,
     *,
     consequence: int | None,
     likelihood: int | None,
     note: str | None,
     next_review_on: date | None,
     today: date,
-    reviewer_id: int | None,
-    viewer: Viewer,
 ) -> RiskReview:
     """A review: the scores it settled on, a note and the next review date. The risk takes the
     new scores. When the scores going into the review were never recorded at a review (a risk
     not reviewed before, or one whose scores were edited since), they are recorded first, on
     the same day, so the trend has something to compare with."""
-    _check(permissions.can_edit_risk(viewer, risk.owner_id, risk.workstream_id))
+    _may_edit(actor, risk, seen)
     errors = review_problems(
         risk,
         consequence=consequence,
@@ -368,7 +391,7 @@ def record_review(
         consequence=consequence,
         likelihood=likelihood,
         note=_text(note),
-        reviewer_id=reviewer_id,
+        reviewer_id=actor.person_id,
     )
     risk.reviews.append(review)
     risk.consequence = known(consequence, "consequence")
@@ -377,20 +400,23 @@ def record_review(
     return review
 
 
-def close_risk(risk: Risk, note: str | None, viewer: Viewer) -> None:
-    _check(permissions.can_edit_risk(viewer, risk.owner_id, risk.workstream_id))
+@unit_of_work
+def close_risk(actor: Viewer, risk: Risk, seen: Seen, note: str | None) -> None:
+    _may_edit(actor, risk, seen)
     if risk.status == "closed":
         raise ValidationError([FieldError("closed_note", f"{risk.ref} is already closed")])
     if not _text(note):
         raise ValidationError(
             [FieldError("closed_note", "Say why the risk is closed, like what removed it")]
         )
+    raise_if(check_text("closed_note", note))
     risk.status = "closed"
     risk.closed_note = _text(note)
 
 
-def reopen_risk(risk: Risk, viewer: Viewer) -> None:
-    _check(permissions.can_edit_risk(viewer, risk.owner_id, risk.workstream_id))
+@unit_of_work
+def reopen_risk(actor: Viewer, risk: Risk, seen: Seen) -> None:
+    _may_edit(actor, risk, seen)
     if risk.status != "closed":
         raise ValidationError([FieldError("status", f"{risk.ref} is already open")])
     risk.status = "open"
@@ -400,7 +426,7 @@ def reopen_risk(risk: Risk, viewer: Viewer) -> None:
 def action_problems(
     risk: Risk, *, description: str | None, owner_id: int | None, due_on: date | None
 ) -> list[FieldError]:
-    errors = []
+    errors = check_text("description", description)
     if not _text(description):
         errors.append(FieldError("description", "Say what the action is"))
     if owner_id is None or db.session.get(Person, owner_id) is None:
@@ -417,15 +443,16 @@ def action_problems(
     return errors
 
 
+@unit_of_work
 def add_action(
+    actor: Viewer,
     risk: Risk,
     *,
     description: str | None,
     owner_id: int | None,
     due_on: date | None,
-    viewer: Viewer,
 ) -> RiskAction:
-    _check(permissions.can_edit_risk(viewer, risk.owner_id, risk.workstream_id))
+    _may_edit(actor, risk)
     errors = action_problems(risk, description=description, owner_id=owner_id, due_on=due_on)
     if errors:
         raise ValidationError(errors)
@@ -434,8 +461,9 @@ def add_action(
     return action
 
 
-def complete_action(risk: Risk, action_id: int | None, today: date, viewer: Viewer) -> RiskAction:
-    _check(permissions.can_edit_risk(viewer, risk.owner_id, risk.workstream_id))
+@unit_of_work
+def complete_action(actor: Viewer, risk: Risk, action_id: int | None, today: date) -> RiskAction:
+    _may_edit(actor, risk)
     action = next((a for a in risk.actions if a.id == action_id), None)
     if action is None:
         raise ValidationError([FieldError("action_id", f"That action is not one of {risk.ref}'s")])

@@ -40,6 +40,7 @@ from tracker.models import (
     WorkstreamLead,
 )
 from tracker.scheduling import Activity, CycleError, Link, schedule
+from tracker.services.unit_of_work import unit_of_work
 
 
 class SeedError(ValueError):
@@ -466,41 +467,37 @@ class _Loader:
         return count
 
 
+@unit_of_work
 def load_programme_dir(
     folder: str | Path, *, reset: bool = False, password: str | None = None
 ) -> SeedReport:
-    """Load one programme folder in a single transaction; SeedError or ValidationError if bad."""
+    """Load one programme folder as one unit of work: all of it, or nothing and SeedError or
+    ChangeRefused (a broken rule) saying what is wrong. Inside another unit of work (the CLI's
+    load_seed) it joins that one."""
     loader = _Loader(Path(folder), password)
     data = _read(loader.folder / "programme.yaml") or {}
     slug = _require(data, "slug", loader.where("programme.yaml"))
     report = SeedReport(programme=data.get("name", slug), slug=slug, loaded=False)
-    try:
-        existing = db.session.scalar(select(Programme).where(Programme.slug == slug))
-        if existing is not None and reset:
-            # The database cascades the delete to everything the programme holds.
-            db.session.execute(
-                update(Programme)
-                .where(Programme.id == existing.id)
-                .values(current_baseline_id=None)
-            )
-            db.session.execute(delete(Programme).where(Programme.id == existing.id))
-            db.session.expunge_all()
-            existing = None
-        loader.load_people(report)
-        if existing is None:
-            programme = loader.load_programme(report, data)
-            workstreams = loader.load_workstreams(programme)
-            milestones, links, baseline_dates = loader.load_milestones(programme, workstreams)
-            report.counts["workstreams"] = len(workstreams)
-            report.counts["milestones"] = len(milestones)
-            report.counts["dependencies"] = loader.load_dependencies(programme, milestones, links)
-            loader.load_baselines(programme, data, milestones, baseline_dates)
-            report.counts["baselines"] = len(programme.baselines)
-            report.counts["risks"] = loader.load_risks(programme, workstreams)
-            report.counts["status updates"] = loader.load_status_updates(workstreams)
-            report.loaded = True
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    existing = db.session.scalar(select(Programme).where(Programme.slug == slug))
+    if existing is not None and reset:
+        # The database cascades the delete to everything the programme holds.
+        db.session.execute(
+            update(Programme).where(Programme.id == existing.id).values(current_baseline_id=None)
+        )
+        db.session.execute(delete(Programme).where(Programme.id == existing.id))
+        db.session.expunge_all()
+        existing = None
+    loader.load_people(report)
+    if existing is None:
+        programme = loader.load_programme(report, data)
+        workstreams = loader.load_workstreams(programme)
+        milestones, links, baseline_dates = loader.load_milestones(programme, workstreams)
+        report.counts["workstreams"] = len(workstreams)
+        report.counts["milestones"] = len(milestones)
+        report.counts["dependencies"] = loader.load_dependencies(programme, milestones, links)
+        loader.load_baselines(programme, data, milestones, baseline_dates)
+        report.counts["baselines"] = len(programme.baselines)
+        report.counts["risks"] = loader.load_risks(programme, workstreams)
+        report.counts["status updates"] = loader.load_status_updates(workstreams)
+        report.loaded = True
     return report

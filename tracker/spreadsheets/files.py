@@ -1,6 +1,6 @@
 """The files themselves: a workbook or CSV file written for export, an upload read back.
 
-What each sheet holds is tracker/domain/plan_sheets.py's; this module knows the formats only:
+What each sheet holds is tracker/domain/plan_sheets/'s; this module knows the formats only:
 openpyxl for .xlsx, the csv module for CSV as Excel writes and reads it (UTF-8 with a byte
 order mark, CRLF line ends, dates as dd/mm/yyyy). Uploads are judged by what they hold, not
 by their names: a workbook must be a zip with a workbook's parts, a CSV file must be text.

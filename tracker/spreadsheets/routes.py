@@ -1,19 +1,20 @@
 """The plan out to Excel and CSV for everyone; in from them for the programme office.
 
-Import is upload -> check every row -> preview -> confirm. Each import view checks
-can_edit_plan, for GET and POST; the upload waits on the server between preview and confirm
-(uploads.py) and is checked again when confirmed.
+Import is upload -> check every row -> preview -> confirm. Each import view requires
+can_edit_plan, for GET and POST, and each step is a service call in tracker/services/
+plan_sheets.py that checks it again (check_import, confirm_import, cancel_import). The upload
+waits on the server between preview and confirm (uploads.py) and is checked again when
+confirmed, in the same unit of work that applies it.
 """
 
 from __future__ import annotations
 
 import io
 import os
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_wtf import FlaskForm
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
 from tracker.clock import today
@@ -24,18 +25,21 @@ from tracker.domain.plan_sheets import (
     SHEETS,
     CheckedImport,
     Problem,
-    check_upload,
+    Sheet,
+    Table,
     export_rows,
     sheet_by_key,
 )
-from tracker.domain.validation import ValidationError
-from tracker.extensions import db
-from tracker.models import Programme
+from tracker.form_errors import flash_refusal, show_refusal
 from tracker.security import current_viewer, require
 from tracker.services import plan_sheets
 from tracker.services.programmes import get_programme_or_404
+from tracker.services.unit_of_work import ChangeRefused, Refusal
 from tracker.spreadsheets import files, uploads
 from tracker.spreadsheets.forms import UploadForm
+
+if TYPE_CHECKING:
+    from tracker.models import Programme
 
 bp = Blueprint("spreadsheets", __name__, url_prefix="/p/<slug>")
 
@@ -92,14 +96,11 @@ def export_csv(slug: str) -> Response:
 
 def _programme_for_import(slug: str) -> Programme:
     programme = get_programme_or_404(slug)
-    require(can_edit_plan(current_viewer()), "Only the programme office imports a plan.")
+    require(can_edit_plan(current_viewer()), plan_sheets.ONLY_THE_PROGRAMME_OFFICE)
     return programme
 
 
-def _check(programme: Programme, filename: str, data: bytes) -> CheckedImport:
-    """Every row of the file checked against the plan as it is now; nothing saved."""
-    tables, notes = files.read_upload(filename, data)
-    return check_upload(tables, plan_sheets.stored_plan(programme), today(), notes)
+Read = tuple[list[tuple[Sheet, Table]], list[str]]  # an upload's tables, and notes on it
 
 
 def _upload_page(
@@ -119,6 +120,12 @@ def _upload_page(
         sheets=IMPORTED_SHEETS,
         max_upload=files.MAX_UPLOAD_WORDS,
     )
+
+
+def _unreadable(programme: Programme, exc: files.UnreadableFile) -> str:
+    form = UploadForm()
+    form.file.errors = [str(exc)]
+    return _upload_page(programme, form)
 
 
 def _preview_page(
@@ -151,9 +158,14 @@ def upload(slug: str) -> str | Response:
     # Read one byte past the limit, to know it is over without reading all of a huge file.
     data = chosen.stream.read(files.MAX_UPLOAD_BYTES + 1)
     try:
-        checked = _check(programme, filename, data)
+        tables, notes = files.read_upload(filename, data)
     except files.UnreadableFile as exc:
         form.file.errors = [str(exc)]
+        return _upload_page(programme, form)
+    try:
+        checked = plan_sheets.check_import(current_viewer(), programme, tables, notes)
+    except ChangeRefused as refused:
+        show_refusal(form, refused)
         return _upload_page(programme, form)
     if not checked.ok:
         return _upload_page(programme, form, checked.problems, filename)
@@ -161,19 +173,35 @@ def upload(slug: str) -> str | Response:
     return redirect(url_for("spreadsheets.preview", slug=programme.slug))
 
 
-def _recheck(programme: Programme, kept: uploads.PendingImport) -> CheckedImport | str:
-    """The kept upload checked again, or the upload page saying why it no longer passes."""
+def _read_kept(programme: Programme, kept: uploads.PendingImport) -> Read | str:
+    """The kept upload's tables, or the upload page saying why they cannot be read."""
     try:
-        checked = _check(programme, kept.filename, kept.data)
+        return files.read_upload(kept.filename, kept.data)
     except files.UnreadableFile as exc:  # only if the limits changed since it was kept
         uploads.discard()
+        return _unreadable(programme, exc)
+
+
+def _failed_checks(
+    programme: Programme, kept: uploads.PendingImport, checked: CheckedImport
+) -> str:
+    """The upload page with the problems the kept upload has now."""
+    uploads.discard()
+    return _upload_page(programme, UploadForm(), checked.problems, kept.filename)
+
+
+def _recheck(programme: Programme, kept: uploads.PendingImport) -> CheckedImport | str:
+    """The kept upload checked again, or the upload page saying why it no longer passes."""
+    read = _read_kept(programme, kept)
+    if isinstance(read, str):
+        return read
+    try:
+        checked = plan_sheets.check_import(current_viewer(), programme, *read)
+    except ChangeRefused as refused:
         form = UploadForm()
-        form.file.errors = [str(exc)]
+        show_refusal(form, refused)
         return _upload_page(programme, form)
-    if not checked.ok:
-        uploads.discard()
-        return _upload_page(programme, UploadForm(), checked.problems, kept.filename)
-    return checked
+    return checked if checked.ok else _failed_checks(programme, kept, checked)
 
 
 @bp.get("/import/preview")
@@ -194,29 +222,40 @@ def confirm(slug: str) -> str | Response:
     kept = uploads.pending(programme.slug)
     if kept is None:
         return _nothing_waiting(programme)
-    checked = _recheck(programme, kept)
-    if isinstance(checked, str):
-        return checked
-    if checked.fingerprint() != kept.fingerprint:
-        # Someone changed the plan since the preview: show what the import would do now.
-        return _preview_page(programme, kept, checked, plan_changed=True)
+    read = _read_kept(programme, kept)
+    if isinstance(read, str):
+        return read
     try:
-        applied = plan_sheets.apply_import(
-            programme, checked, by_person_id=current_viewer().person_id
+        done = plan_sheets.confirm_import(
+            current_viewer(), programme, *read, previewed=kept.fingerprint
         )
-        db.session.commit()  # the one commit: the whole import, or nothing
-    except (ValidationError, IntegrityError, StaleDataError) as exc:
-        db.session.rollback()
-        reason = str(exc) if isinstance(exc, ValidationError) else "the plan changed meanwhile"
+    except ChangeRefused as refused:
+        if refused.refusal is Refusal.NOT_ALLOWED:
+            abort(403, description=refused.message)
+        # Nothing was saved. Show the preview again, as the plan is now, saying why.
+        reason = refused.message if refused.refusal is Refusal.INVALID else plan_sheets.PLAN_CHANGED
+        checked = _recheck(programme, kept)
+        if isinstance(checked, str):
+            return checked
         return _preview_page(programme, kept, checked, failed=reason)
+    if not done.checked.ok:
+        return _failed_checks(programme, kept, done.checked)
+    if done.applied is None:
+        # Someone changed the plan since the preview: show what the import would do now.
+        return _preview_page(programme, kept, done.checked, plan_changed=True)
     uploads.discard()
-    flash(f"Imported {kept.filename}: {applied}.", "success")
+    flash(f"Imported {kept.filename}: {done.applied}.", "success")
     return redirect(url_for("spreadsheets.index", slug=programme.slug))
 
 
 @bp.post("/import/cancel")
 def cancel(slug: str) -> Response:
     programme = _programme_for_import(slug)
+    try:
+        plan_sheets.cancel_import(current_viewer())
+    except ChangeRefused as refused:
+        flash_refusal(refused, "The import")
+        return redirect(url_for("spreadsheets.upload", slug=programme.slug))
     uploads.discard()
     flash("Import cancelled: nothing was changed.", "info")
     return redirect(url_for("spreadsheets.index", slug=programme.slug))

@@ -1,21 +1,26 @@
 """Personal API tokens: everyone makes and revokes their own; admins may revoke anyone's.
 
 A new token is rendered once, on the response to the POST that made it: never flashed,
-redirected or stored, since only its digest is kept.
+redirected or stored, since only its digest is kept. Each POST is one unit of work in
+tracker/services/api_tokens.py, which checks whose token it is.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from tracker.domain.validation import ValidationError
-from tracker.extensions import db
-from tracker.models import User
-from tracker.security import require
+from tracker.form_errors import flash_refusal, show_refusal
+from tracker.security import current_viewer
 from tracker.services import api_tokens
+from tracker.services.unit_of_work import ChangeRefused
 from tracker.tokens.forms import NewTokenForm
+
+if TYPE_CHECKING:
+    from tracker.models import User
 
 bp = Blueprint("tokens", __name__)
 
@@ -45,11 +50,9 @@ def create() -> str:
     form = NewTokenForm()
     if form.validate_on_submit():
         try:
-            made = api_tokens.create_token(_me(), form.name.data)
-            db.session.commit()
-        except ValidationError as exc:
-            db.session.rollback()
-            form.name.errors = [*form.name.errors, *exc.messages().values()]
+            made = api_tokens.make_token(current_viewer(), form.name.data)
+        except ChangeRefused as refused:
+            show_refusal(form, refused)
         else:
             return render_template("tokens/created.html", token=made.record, secret=made.secret)
     return _index_page(form)
@@ -58,12 +61,13 @@ def create() -> str:
 @bp.post("/account/api-tokens/revoke")
 def revoke() -> Response:
     token_id = request.form.get("token_id", type=int)
-    token = api_tokens.token_by_id(token_id) if token_id is not None else None
-    if token is None:
+    if token_id is None:
         abort(404, description="There is no such API token.")
-    require(api_tokens.may_revoke(_me(), token), "Only its owner or an admin may revoke a token.")
-    api_tokens.revoke(token)
-    db.session.commit()
-    owner = "" if token.user_id == _me().id else f" of {token.user.name}"
+    try:
+        token = api_tokens.revoke_token(current_viewer(), token_id)
+    except ChangeRefused as refused:
+        flash_refusal(refused, "The API token")
+        return redirect(url_for("tokens.index"))
+    owner = "" if token.user_id == current_user.id else f" of {token.user.name}"
     flash(f"The API token '{token.name}'{owner} ({token.prefix}…) is revoked.", "success")
     return redirect(url_for("tokens.index"))

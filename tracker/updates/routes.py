@@ -1,33 +1,26 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
 from tracker.clock import today
 from tracker.domain.board import MilestoneFilter, select_milestones
 from tracker.domain.my_work import group_my_work, week_start
 from tracker.domain.permissions import Viewer, can_reopen, can_update_progress, can_write_highlight
-from tracker.domain.validation import ValidationError
-from tracker.extensions import db
-from tracker.form_errors import show_errors
-from tracker.models import Milestone, Programme
+from tracker.form_errors import flash_refusal, show_refusal
+from tracker.form_fields import VersionedForm
 from tracker.security import current_viewer, require, safe_next
 from tracker.services import board, progress
-from tracker.services.editing import EditConflict, changes_since, ensure_current, opened_now
+from tracker.services.optimistic_locking import EditConflict, Seen
 from tracker.services.programmes import get_programme_or_404
-from tracker.updates.forms import (
-    BlockForm,
-    CompleteForm,
-    ForecastForm,
-    HighlightForm,
-    ReopenForm,
-    VersionedForm,
-)
+from tracker.services.unit_of_work import ChangeRefused, Refusal
+from tracker.updates.forms import BlockForm, CompleteForm, ForecastForm, HighlightForm, ReopenForm
+
+if TYPE_CHECKING:
+    from tracker.models import Milestone, Programme
 
 bp = Blueprint("updates", __name__, url_prefix="/p/<slug>")
 
@@ -77,50 +70,33 @@ def _milestone_form(
     *,
     heading: str,
     button: str,
-    apply: Callable[[Milestone, Any], None],
+    change: Callable[[Milestone, Any, Seen], None],
     done: str,
     allowed: Callable[[Viewer, Milestone], bool] = _may_update,
     prefill: Callable[[Milestone, Any], None] | None = None,
     hints: dict[str, str] | None = None,
 ) -> str | Response:
-    """A form that changes one milestone: permission, optimistic lock, validation, audit."""
+    """A form that changes one milestone through one service call (`change`), which checks the
+    permission again, the version the form was opened at and the rules, and commits."""
     programme = get_programme_or_404(slug)
-    milestone = board.milestone_or_404(programme, ref)
+    milestone = board.milestone_or_404(programme, ref, links=False)
     require(allowed(current_viewer(), milestone))
+    # Worked out before the change: nothing needs reading again after the commit.
+    back, message = _back(programme, milestone), done.format(ref=milestone.ref)
     form = form_class()
     conflict: EditConflict | None = None
     if request.method == "GET":
-        form.version.data = milestone.version
-        form.opened_at.data = opened_now()
+        form.open(milestone.version)
         if prefill is not None:
             prefill(milestone, form)
     elif form.validate_on_submit():
         try:
-            ensure_current(
-                "Milestone", milestone.id, milestone.version, form.version.data, form.opened_at.data
-            )
-            apply(milestone, form)
-            db.session.commit()
-        except EditConflict as exc:
-            conflict = exc
-        except StaleDataError:
-            # Saved by someone else between reading the milestone and writing it.
-            db.session.rollback()
-            conflict = EditConflict(
-                board.milestone_or_404(programme, ref).version,
-                changes_since("Milestone", milestone.id, form.opened_at.data),
-            )
-        except ValidationError as exc:
-            db.session.rollback()
-            show_errors(form, exc.errors)
+            change(milestone, form, form.seen())
+        except ChangeRefused as refused:
+            conflict = show_refusal(form, refused)
         else:
-            flash(done.format(ref=milestone.ref), "success")
-            return redirect(_back(programme, milestone))
-        if conflict is not None:
-            # Saving again is now a deliberate choice over the change shown.
-            form.version.data = conflict.current_version
-            form.opened_at.data = opened_now()
-            form.version.raw_data = [str(conflict.current_version)]
+            flash(message, "success")
+            return redirect(back)
     return render_template(
         "updates/milestone_form.html",
         programme=programme,
@@ -130,12 +106,8 @@ def _milestone_form(
         heading=heading,
         button=button,
         hints=hints or {},
-        back=_back(programme, milestone),
+        back=back,
     )
-
-
-def _person_id() -> int | None:
-    return current_user.person_id if current_user.is_authenticated else None
 
 
 @bp.route("/milestones/<ref>/complete", methods=["GET", "POST"])
@@ -143,13 +115,14 @@ def complete(slug: str, ref: str) -> str | Response:
     def prefill(milestone: Milestone, form: CompleteForm) -> None:
         form.completed_on.data = today()
 
-    def apply(milestone: Milestone, form: CompleteForm) -> None:
+    def change(milestone: Milestone, form: CompleteForm, seen: Seen) -> None:
         progress.complete(
+            current_viewer(),
             milestone,
+            seen,
             completed_on=form.completed_on.data,
             evidence_text=form.evidence_text.data,
             evidence_url=form.evidence_url.data,
-            by_person_id=_person_id(),
             today=today(),
         )
 
@@ -159,7 +132,7 @@ def complete(slug: str, ref: str) -> str | Response:
         CompleteForm,
         heading="Mark complete",
         button="Mark complete",
-        apply=apply,
+        change=change,
         prefill=prefill,
         done="{ref} is complete.",
         hints={
@@ -177,9 +150,11 @@ def forecast(slug: str, ref: str) -> str | Response:
         form.forecast_date.data = milestone.forecast_date
         form.forecast_reason.data = milestone.forecast_reason
 
-    def apply(milestone: Milestone, form: ForecastForm) -> None:
+    def change(milestone: Milestone, form: ForecastForm, seen: Seen) -> None:
         progress.set_forecast(
+            current_viewer(),
             milestone,
+            seen,
             forecast_date=form.forecast_date.data,
             reason=form.forecast_reason.data,
             today=today(),
@@ -191,7 +166,7 @@ def forecast(slug: str, ref: str) -> str | Response:
         ForecastForm,
         heading="Set a forecast date",
         button="Save forecast",
-        apply=apply,
+        change=change,
         prefill=prefill,
         done="The forecast for {ref} is saved.",
         hints={
@@ -204,8 +179,8 @@ def forecast(slug: str, ref: str) -> str | Response:
 
 @bp.route("/milestones/<ref>/block", methods=["GET", "POST"])
 def block(slug: str, ref: str) -> str | Response:
-    def apply(milestone: Milestone, form: BlockForm) -> None:
-        progress.block(milestone, reason=form.blocked_reason.data)
+    def change(milestone: Milestone, form: BlockForm, seen: Seen) -> None:
+        progress.block(current_viewer(), milestone, seen, reason=form.blocked_reason.data)
 
     return _milestone_form(
         slug,
@@ -213,7 +188,7 @@ def block(slug: str, ref: str) -> str | Response:
         BlockForm,
         heading="Mark blocked",
         button="Mark blocked",
-        apply=apply,
+        change=change,
         done="{ref} is marked blocked.",
         hints={"blocked_reason": "What is in the way, and who could clear it."},
     )
@@ -221,8 +196,8 @@ def block(slug: str, ref: str) -> str | Response:
 
 @bp.route("/milestones/<ref>/reopen", methods=["GET", "POST"])
 def reopen(slug: str, ref: str) -> str | Response:
-    def apply(milestone: Milestone, form: ReopenForm) -> None:
-        progress.reopen(milestone, reason=form.reason.data)
+    def change(milestone: Milestone, form: ReopenForm, seen: Seen) -> None:
+        progress.reopen(current_viewer(), milestone, seen, reason=form.reason.data)
 
     return _milestone_form(
         slug,
@@ -230,37 +205,29 @@ def reopen(slug: str, ref: str) -> str | Response:
         ReopenForm,
         heading="Reopen",
         button="Reopen",
-        apply=apply,
+        change=change,
         allowed=_may_reopen,
         done="{ref} is reopened.",
         hints={"reason": "Recorded in the milestone's history."},
     )
 
 
-def _one_click(slug: str, ref: str, change: Callable[[Milestone], None], done: str) -> Response:
+def _one_click(
+    slug: str, ref: str, change: Callable[[Viewer, Milestone, Seen], None], done: str
+) -> Response:
     """A button with no form to fill in (unblock, start, clear forecast)."""
     programme = get_programme_or_404(slug)
-    milestone = board.milestone_or_404(programme, ref)
+    milestone = board.milestone_or_404(programme, ref, links=False)
     require(_may_update(current_viewer(), milestone))
-    submitted = request.form.get("version", type=int)
+    back, message = _back(programme, milestone), done.format(ref=milestone.ref)
+    page = url_for("plan.milestone", slug=programme.slug, ref=milestone.ref)
     try:
-        ensure_current("Milestone", milestone.id, milestone.version, submitted, None)
-        change(milestone)
-        db.session.commit()
-    except (EditConflict, StaleDataError):
-        db.session.rollback()
-        flash(
-            f"{milestone.ref} was changed by someone else while you were looking at it. "
-            "Check it below and try again.",
-            "warning",
-        )
-        return redirect(url_for("plan.milestone", slug=programme.slug, ref=milestone.ref))
-    except ValidationError as exc:
-        db.session.rollback()
-        flash("; ".join(e.message for e in exc.errors), "warning")
-    else:
-        flash(done.format(ref=milestone.ref), "success")
-    return redirect(_back(programme, milestone))
+        change(current_viewer(), milestone, Seen(request.form.get("version", type=int)))
+    except ChangeRefused as refused:
+        flash_refusal(refused, milestone.ref)
+        return redirect(page if refused.refusal is Refusal.CONFLICT else back)
+    flash(message, "success")
+    return redirect(back)
 
 
 @bp.post("/milestones/<ref>/unblock")
@@ -287,23 +254,22 @@ def highlight(slug: str, code: str) -> str | Response:
     existing = progress.highlight_for_week(workstream, today())
     form = HighlightForm(obj=existing)
     if form.validate_on_submit():
+        message = f"The {workstream.code} highlight for this week is saved."
         try:
             progress.save_highlight(
+                current_viewer(),
                 workstream,
                 today=today(),
                 rag=form.rag.data,
                 achievements=form.achievements.data,
                 next_steps=form.next_steps.data,
                 issues=form.issues.data,
-                author_id=_person_id(),
             )
-            db.session.commit()
-        except ValidationError as exc:
-            db.session.rollback()
-            show_errors(form, exc.errors)
+        except ChangeRefused as refused:
+            show_refusal(form, refused)
         else:
-            flash(f"The {workstream.code} highlight for this week is saved.", "success")
-            return redirect(url_for("updates.my_workstreams", slug=programme.slug))
+            flash(message, "success")
+            return redirect(url_for("updates.my_workstreams", slug=slug))
     return render_template(
         "updates/highlight.html",
         programme=programme,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, RadioField, SelectMultipleField, StringField
@@ -10,7 +11,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from tracker.domain.terms import Role
-from tracker.models import Workstream
+
+if TYPE_CHECKING:
+    from tracker.models import Workstream
 
 ROLE_CHOICES = [
     SelectChoice(Role.ADMIN.value, "Admin (programme office): changes everything, including users"),

@@ -1,41 +1,29 @@
 """Admins manage accounts. A temporary password is rendered once on the response to the POST
-that made it, never flashed or redirected: the session cookie must never hold a password."""
+that made it, never flashed or redirected: the session cookie must never hold a password.
+
+Each POST is one unit of work in tracker/services/accounts.py, which checks the permission
+again (can_manage_users) and the rules; a refusal is shown on the form it came from."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from tracker.domain.permissions import can_manage_users
-from tracker.domain.validation import ValidationError
-from tracker.extensions import db
-from tracker.models import User
+from tracker.form_errors import show_refusal
 from tracker.security import current_viewer, require
 from tracker.services import accounts
 from tracker.services.programmes import list_programmes
+from tracker.services.unit_of_work import ChangeRefused
 from tracker.users.forms import AccountForm, NewUserForm
 
+if TYPE_CHECKING:
+    from tracker.models import User
+
 bp = Blueprint("users", __name__, url_prefix="/users")
-
-# Where a service's field names land on the forms.
-FIELD_NAMES = {"workstream": "workstreams"}
-
-
-def _me() -> User:
-    user: User = current_user._get_current_object()  # the User itself, not the proxy
-    return user
-
-
-def _show_errors(form: AccountForm, exc: ValidationError) -> None:
-    """Each message next to its field; those about no field of the form above it."""
-    for error in exc.errors:
-        name = FIELD_NAMES.get(error.field, error.field)
-        if name in form._fields and name != "csrf_token":
-            field = form[name]
-            field.errors = [*field.errors, error.message]  # a tuple until validated
-        else:
-            form.form_errors.append(error.message)
 
 
 def _account_form(user: User, post: bool = True) -> AccountForm:
@@ -50,7 +38,7 @@ def _account_form(user: User, post: bool = True) -> AccountForm:
 
 
 def _edit_page(user: User, form: AccountForm) -> str:
-    return render_template("users/edit.html", user=user, form=form, own=user.id == _me().id)
+    return render_template("users/edit.html", user=user, form=form, own=user.id == current_user.id)
 
 
 @bp.get("/")
@@ -71,17 +59,16 @@ def new() -> str:
     if form.validate_on_submit():
         password = accounts.generate_password()
         try:
-            user = accounts.create_user(
+            user = accounts.create_account(
+                current_viewer(),
                 form.email.data,
                 form.role.data,
                 password,
                 name=form.name.data,
-                workstreams=accounts.workstreams_by_id(form.workstreams.data or []),
+                leads=form.workstreams.data or [],
             )
-            db.session.commit()
-        except ValidationError as exc:
-            db.session.rollback()
-            _show_errors(form, exc)
+        except ChangeRefused as refused:
+            show_refusal(form, refused)
         else:
             return render_template(
                 "users/temporary_password.html", user=user, password=password, created=True
@@ -97,15 +84,10 @@ def edit(user_id: int) -> str | Response:
     if form.validate_on_submit():
         try:
             accounts.change_account(
-                user,
-                form.role.data,
-                accounts.workstreams_by_id(form.workstreams.data or []),
-                by=_me(),
+                current_viewer(), user, form.role.data, leads=form.workstreams.data or []
             )
-            db.session.commit()
-        except ValidationError as exc:
-            db.session.rollback()
-            _show_errors(form, exc)
+        except ChangeRefused as refused:
+            show_refusal(form, refused)
         else:
             flash(f"Saved the role and workstreams of {user.name}.", "success")
             return redirect(url_for("users.index"))
@@ -117,23 +99,25 @@ def deactivate(user_id: int) -> str | Response:
     require(can_manage_users(current_viewer()))
     user = accounts.get_user_or_404(user_id)
     try:
-        accounts.deactivate_account(user, by=_me())
-        db.session.commit()
-    except ValidationError as exc:
-        db.session.rollback()
+        accounts.deactivate_account(current_viewer(), user)
+    except ChangeRefused as refused:
         form = _account_form(user, post=False)
-        _show_errors(form, exc)
+        show_refusal(form, refused)
         return _edit_page(user, form)
     flash(f"{user.name} can no longer sign in.", "success")
     return redirect(url_for("users.edit", user_id=user.id))
 
 
 @bp.post("/<int:user_id>/reactivate")
-def reactivate(user_id: int) -> Response:
+def reactivate(user_id: int) -> str | Response:
     require(can_manage_users(current_viewer()))
     user = accounts.get_user_or_404(user_id)
-    accounts.reactivate(user)
-    db.session.commit()
+    try:
+        accounts.reactivate_account(current_viewer(), user)
+    except ChangeRefused as refused:
+        form = _account_form(user, post=False)
+        show_refusal(form, refused)
+        return _edit_page(user, form)
     flash(f"{user.name} can sign in again.", "success")
     return redirect(url_for("users.edit", user_id=user.id))
 
@@ -142,15 +126,13 @@ def reactivate(user_id: int) -> Response:
 def reset_password(user_id: int) -> str:
     require(can_manage_users(current_viewer()))
     user = accounts.get_user_or_404(user_id)
-    if user.id == _me().id:
-        # It would sign them out; their own password is changed knowing the current one.
+    try:
+        reset = accounts.reset_password(current_viewer(), user)
+    except ChangeRefused as refused:
+        # Their own: it would sign them out; theirs is changed knowing the current one.
         form = _account_form(user, post=False)
-        form.form_errors.append(
-            "You cannot reset your own password here: use 'Change your password' instead"
-        )
+        show_refusal(form, refused)
         return _edit_page(user, form)
-    password = accounts.reset_to_temporary_password(user)
-    db.session.commit()
     return render_template(
-        "users/temporary_password.html", user=user, password=password, created=False
+        "users/temporary_password.html", user=user, password=reset.password, created=False
     )

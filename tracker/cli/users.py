@@ -1,0 +1,202 @@
+"""`flask users ...`: accounts and personal API tokens from the command line. Each change is
+one unit of work in tracker/services/accounts.py or api_tokens.py, made as the operator and
+audited as made by "cli"; bad input prints every problem and saves nothing."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from typing import TYPE_CHECKING
+
+import click
+from flask.cli import with_appcontext
+
+from tracker.cli.common import OPERATOR, saving
+from tracker.domain.terms import Role, values
+from tracker.formatting import london_time
+from tracker.services import accounts, api_tokens
+from tracker.services.accounts import ByCode
+from tracker.services.programmes import list_programmes
+
+if TYPE_CHECKING:
+    from tracker.models import User, Workstream
+
+
+@click.group()
+def users() -> None:
+    """Manage user accounts: create, set-role, deactivate, reactivate, reset-password, list,
+    and personal API tokens: token, revoke-token."""
+
+
+def _read_password() -> str:
+    """One line from standard input, never echoed; typed at a terminal, asked twice."""
+    if sys.stdin.isatty():
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("The same again: ") != password:
+            raise click.ClickException("The two passwords do not match; nothing was saved.")
+        return password
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _show_temporary_password(user: User, password: str) -> None:
+    click.echo(f"Temporary password for {user.email} (shown once): {password}")
+    click.echo("Give it to them privately; they should change it when they first sign in.")
+
+
+def _codes(workstreams: list[Workstream]) -> str:
+    return ", ".join(ws.code for ws in workstreams) or "none"
+
+
+ROLE = click.Choice(values(Role))
+WORKSTREAM = click.option(
+    "--workstream",
+    "codes",
+    multiple=True,
+    metavar="CODE",
+    help="A workstream they lead (repeat for several).",
+)
+PROGRAMME = click.option(
+    "--programme", "slug", metavar="SLUG", help="Whose workstreams (default: the only one)."
+)
+PASSWORD_STDIN = click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from standard input (otherwise one is generated and shown once).",
+)
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--role", type=ROLE, required=True)
+@click.option("--name", help="Their name (needed unless a plan already names them).")
+@WORKSTREAM
+@PROGRAMME
+@PASSWORD_STDIN
+@with_appcontext
+def create_user(
+    email: str,
+    role: str,
+    name: str | None,
+    codes: tuple[str, ...],
+    slug: str | None,
+    password_stdin: bool,
+) -> None:
+    """Give someone an account."""
+    password = _read_password() if password_stdin else accounts.generate_password()
+    with saving():
+        user = accounts.create_account(
+            OPERATOR, email, role, password, name=name, leads=ByCode(codes, slug) if codes else ()
+        )
+    # In the order given, as they were looked up.
+    led = [c.strip().upper() for c in codes if c.strip()]
+    click.echo(f"Created a {user.role} account for {user.name} <{user.email}>.")
+    if led:
+        click.echo(f"They lead {', '.join(led)}.")
+    if not password_stdin:
+        _show_temporary_password(user, password)
+
+
+@users.command("set-role")
+@click.argument("email")
+@click.argument("role", type=ROLE)
+@WORKSTREAM
+@PROGRAMME
+@with_appcontext
+def set_role(email: str, role: str, codes: tuple[str, ...], slug: str | None) -> None:
+    """Change someone's role; with --workstream, also exactly which workstreams of the
+    programme they lead (those of other programmes are kept)."""
+    with saving():
+        user = accounts.change_account(
+            OPERATOR, email, role, leads=ByCode(codes, slug) if codes else None
+        )
+    click.echo(f"{user.name} <{user.email}> is now {user.role}.")
+    if codes:
+        click.echo(f"They lead {_codes(accounts.led_workstreams(user.person))}.")
+
+
+@users.command("deactivate")
+@click.argument("email")
+@with_appcontext
+def deactivate_user(email: str) -> None:
+    """Stop someone signing in (signs them out at once); their history stays."""
+    with saving():
+        user = accounts.deactivate_account(OPERATOR, email)
+    click.echo(f"{user.name} <{user.email}> can no longer sign in.")
+
+
+@users.command("reactivate")
+@click.argument("email")
+@with_appcontext
+def reactivate_user(email: str) -> None:
+    """Let a deactivated account sign in again."""
+    with saving():
+        user = accounts.reactivate_account(OPERATOR, email)
+    click.echo(f"{user.name} <{user.email}> can sign in again.")
+
+
+@users.command("reset-password")
+@click.argument("email")
+@PASSWORD_STDIN
+@with_appcontext
+def reset_password(email: str, password_stdin: bool) -> None:
+    """Set a new password, signing the account out everywhere."""
+    password = _read_password() if password_stdin else None
+    with saving():
+        reset = accounts.reset_password(OPERATOR, email, password)
+    click.echo(f"The password of {reset.user.email} has been reset.")
+    if not password_stdin:
+        _show_temporary_password(reset.user, reset.password)
+
+
+@users.command("list")
+@with_appcontext
+def list_users() -> None:
+    """Every account: email, role, active or not, workstreams led, last sign-in."""
+    several = len(list_programmes()) > 1
+    for account in accounts.list_accounts():
+        user = account.user
+        parts = [
+            f"{user.role:<5}",
+            "active  " if user.is_active else "inactive",
+            f"{user.email} ({user.name})",
+        ]
+        if account.led:
+            codes = [f"{ws.programme.slug}/{ws.code}" if several else ws.code for ws in account.led]
+            parts.append("leads " + ", ".join(codes))
+        if user.last_sign_in_at:
+            parts.append("last signed in " + london_time(user.last_sign_in_at))
+        else:
+            parts.append("never signed in")
+        click.echo("  ".join(parts))
+
+
+@users.command("token")
+@click.argument("email")
+@click.option("--name", default="Command line", show_default=True, help="What it is for.")
+@with_appcontext
+def make_token(email: str, name: str) -> None:
+    """Make a personal API token for someone and print it (shown once).
+
+    The token alone goes to standard output, so `TOKEN=$(flask users token EMAIL)` works;
+    what it is goes to standard error.
+    """
+    with saving():
+        made = api_tokens.make_token(OPERATOR, name, owner=email)
+    user = made.record.user
+    click.echo(
+        f"API token '{made.record.name}' for {user.name} <{user.email}> ({user.role}) "
+        "(shown once; revoke it on the API tokens page or with `users revoke-token`):",
+        err=True,
+    )
+    click.echo(made.secret)
+
+
+@users.command("revoke-token")
+@click.argument("email")
+@click.argument("prefix")
+@with_appcontext
+def revoke_token(email: str, prefix: str) -> None:
+    """Revoke someone's API token, named by how it starts (as the API tokens page shows it)."""
+    with saving():
+        token = api_tokens.revoke_token_by_prefix(OPERATOR, email, prefix)
+    click.echo(f"Revoked the API token '{token.name}' ({token.prefix}…) of {token.user.email}.")
