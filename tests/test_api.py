@@ -25,7 +25,7 @@ from schemathesis.specs.openapi.checks import (
 from tests.conftest import ADMIN, BOARD_MEMBER, LEAD, OTHER_LEAD
 from tests.helpers import fresh_milestone as milestone
 from tracker.api.openapi import document
-from tracker.domain.board import on_critical_path
+from tracker.domain.figures import on_critical_path
 from tracker.extensions import db
 from tracker.models import ApiToken, AuditEvent, Dependency, Milestone, Risk, StatusUpdate
 from tracker.services import accounts, api_tokens

@@ -7,7 +7,6 @@ from datetime import date
 
 import pytest
 
-from tracker.domain.board import RiskLine
 from tracker.domain.digest import (
     Headline,
     for_recipient,
@@ -17,6 +16,7 @@ from tracker.domain.digest import (
     snapshot,
     subject,
 )
+from tracker.domain.figures import RiskLine
 from tracker.scheduling import WorkingCalendar
 from tracker.scheduling.programme import forecast_programme
 from tracker.scheduling.programme_data import PlannedDependency, PlannedMilestone

@@ -129,9 +129,9 @@ def test_the_switcher_names_the_programme_and_keeps_the_section(
     [
         (BOARD_MEMBER, "plan.gantt", "/gantt"),
         (BOARD_MEMBER, "risks.index", "/risks/"),
-        (ADMIN, "planning.index", "/plan-settings"),
+        (ADMIN, "plan_edits.index", "/plan-settings"),
         # Not a section's landing page, or not one for this person there: the dashboard.
-        (BOARD_MEMBER, "planning.index", "/"),
+        (BOARD_MEMBER, "plan_edits.index", "/"),
         (BOARD_MEMBER, "spreadsheets.export_xlsx", "/"),
         (BOARD_MEMBER, "users.index", "/"),
         (BOARD_MEMBER, "https://example.org/", "/"),

@@ -13,7 +13,7 @@ from tests.conftest import ADMIN, BOARD_MEMBER, LEAD
 from tests.helpers import audit_count
 from tracker.extensions import db
 from tracker.models import AuditEvent, Person, User
-from tracker.services import accounts
+from tracker.services import accounts, user_admin
 
 SEED_PASSWORD = "test-password-2022"  # TestingConfig.SEED_USER_PASSWORD
 NEW_PASSWORD = "a long password"
@@ -49,7 +49,7 @@ def events_for(user: User) -> list[AuditEvent]:
 def led_codes(email: str) -> set[str]:
     user = accounts.user_by_email(email)
     assert user is not None
-    return {ws.code for ws in accounts.led_workstreams(user.person)}
+    return {ws.code for ws in user_admin.led_workstreams(user.person)}
 
 
 def temporary_password(output: str) -> str:

@@ -16,7 +16,7 @@ from tests.conftest import ADMIN, BOARD_MEMBER, LEAD, sign_in_as
 from tests.helpers import audit_count, error_for, page, user, workstream_id
 from tracker.extensions import db
 from tracker.models import AuditEvent, User, WorkstreamLead
-from tracker.services import accounts
+from tracker.services import accounts, user_admin
 
 SEED_PASSWORD = "test-password-2022"  # TestingConfig.SEED_USER_PASSWORD
 ADMIN_NAME = "Sarah Collins"
@@ -24,7 +24,7 @@ NEWCOMER = "nia.okafor@example.org"
 
 
 def led_codes(email: str) -> set[str]:
-    return {ws.code for ws in accounts.led_workstreams(user(email).person)}
+    return {ws.code for ws in user_admin.led_workstreams(user(email).person)}
 
 
 def snapshot() -> tuple[object, ...]:
@@ -415,11 +415,11 @@ def test_the_services_themselves_refuse_anyone_but_an_admin(app: Flask, email: s
     becca = user(LEAD)
     before = snapshot()
     changes = [
-        lambda: accounts.create_account(actor, NEWCOMER, "admin", "a long password", name="Nia"),
-        lambda: accounts.change_account(actor, becca, "admin"),
-        lambda: accounts.deactivate_account(actor, becca),
-        lambda: accounts.reactivate_account(actor, becca),
-        lambda: accounts.reset_password(actor, becca),
+        lambda: user_admin.create_account(actor, NEWCOMER, "admin", "a long password", name="Nia"),
+        lambda: user_admin.change_account(actor, becca, "admin"),
+        lambda: user_admin.deactivate_account(actor, becca),
+        lambda: user_admin.reactivate_account(actor, becca),
+        lambda: user_admin.reset_password(actor, becca),
     ]
     for change in changes:
         with pytest.raises(ChangeRefused) as refused:

@@ -196,7 +196,7 @@ def _service_calls() -> dict[str, Any]:
     from datetime import date
 
     from tests.helpers import milestone, programme
-    from tracker.services import plan_edits, progress, raid, risks
+    from tracker.services import decisions, issues, plan_edits, progress, risks
     from tracker.services.optimistic_locking import Seen
     from tracker.services.plan import MilestonePlan
 
@@ -207,8 +207,8 @@ def _service_calls() -> dict[str, Any]:
     risk = risks.risk_or_none(kent, "R01")
     assert risk is not None
     risk_seen = Seen(risk.version)
-    issue = raid.issue_log(kent, raid.IssueFilter(status=None))[0]
-    decision = raid.decision_log(kent, raid.DecisionFilter())[0]
+    issue = issues.issue_log(kent, issues.IssueFilter(status=None))[0]
+    decision = decisions.decision_log(kent, decisions.DecisionFilter())[0]
     changes = MilestonePlan(
         title="Changed",
         description="",
@@ -257,14 +257,14 @@ def _service_calls() -> dict[str, Any]:
         "risk action": lambda a: risks.add_action(
             a, risk, description="x", owner_id=risk.owner_id, due_on=date(2022, 5, 1)
         ),
-        "close issue": lambda a: raid.close_issue(a, issue, Seen(None), day, day),
-        "reopen issue": lambda a: raid.reopen_issue(a, issue),
-        "edit decision": lambda a: raid.update_decision(
+        "close issue": lambda a: issues.close_issue(a, issue, Seen(None), day, day),
+        "reopen issue": lambda a: issues.reopen_issue(a, issue),
+        "edit decision": lambda a: decisions.update_decision(
             a,
             kent,
             decision,
             Seen(None),
-            raid.DecisionPlan(decided_on=day, forum="Board", decision="x", owner_id=None),
+            decisions.DecisionPlan(decided_on=day, forum="Board", decision="x", owner_id=None),
             day,
         ),
     }

@@ -79,13 +79,14 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.auth import bp as auth_bp
     from tracker.calendars import bp as calendars_bp
     from tracker.dashboard import bp as dashboard_bp
+    from tracker.decisions import bp as decisions_bp
     from tracker.digests import bp as digests_bp
     from tracker.feeds import bp as feeds_bp
     from tracker.history import bp as history_bp
+    from tracker.issues import bp as issues_bp
     from tracker.main import bp as main_bp
     from tracker.plan import bp as plan_bp
-    from tracker.planning import bp as planning_bp
-    from tracker.raid import bp as raid_bp
+    from tracker.plan_edits import bp as plan_edits_bp
     from tracker.risks import bp as risks_bp
     from tracker.spreadsheets import bp as spreadsheets_bp
     from tracker.tokens import bp as tokens_bp
@@ -98,9 +99,10 @@ def _register_blueprints(app: Flask) -> None:
         dashboard_bp,
         plan_bp,
         updates_bp,
-        planning_bp,
+        plan_edits_bp,
         risks_bp,
-        raid_bp,
+        issues_bp,
+        decisions_bp,
         history_bp,
         digests_bp,
         spreadsheets_bp,

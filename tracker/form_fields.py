@@ -49,3 +49,17 @@ class VersionedForm(FlaskForm):
     def seen(self) -> Seen:
         """What the person was looking at, for the service to check against."""
         return Seen(self.submitted_version(), self.opened_at.data)
+
+
+class OpenedForm(FlaskForm):
+    """Carries when the form was opened: a change to the record after that is shown, not
+    overwritten (optimistic_locking.changed_since_opened): issues and decisions have no
+    version column."""
+
+    opened_at = HiddenField()
+
+    def open(self) -> None:
+        self.opened_at.data = opened_now()
+
+    def seen(self) -> Seen:
+        return Seen(None, self.opened_at.data, required=False)

@@ -47,13 +47,11 @@ SECTIONS = (
     ),
     Section("risks.index", "Risks", ("risks.",)),
     Section(
-        "raid.issues",
+        "issues.index",
         "Issues",
-        ("raid.issues", "raid.new_issue", "raid.edit_issue", "raid.close_issue"),
+        ("issues.index", "issues.new", "issues.edit", "issues.close"),
     ),
-    Section(
-        "raid.decisions", "Decisions", ("raid.decisions", "raid.new_decision", "raid.edit_decision")
-    ),
+    Section("decisions.index", "Decisions", ("decisions.index", "decisions.new", "decisions.edit")),
     Section(
         "plan.baseline_comparison",
         "Baselines",
@@ -65,7 +63,9 @@ SECTIONS = (
     ),
     Section("history.index", "History", ("history.",)),
     Section("spreadsheets.index", "Export", ("spreadsheets.",)),
-    Section("planning.index", "Plan settings", ("planning.",), lambda viewer, _: viewer.is_admin),
+    Section(
+        "plan_edits.index", "Plan settings", ("plan_edits.",), lambda viewer, _: viewer.is_admin
+    ),
     Section("digests.index", "Weekly digest", ("digests.",), lambda viewer, _: viewer.is_admin),
 )
 

@@ -5,7 +5,7 @@ flask-smorest hands each request's query parameters and JSON body to webargs, wh
 them with the endpoint's schema; this parser turns what goes wrong into the API's error
 shape: 415 for a body not sent as JSON, 413 for one over MAX_BODY_BYTES, 400 for what cannot
 be read (not JSON, not an object, an unknown field, a value of the wrong type, a query value
-out of range), 422 for a value that reads but breaks a rule (schemas.Broken).
+out of range), 422 for a value that reads but breaks a rule (fields.Broken).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from marshmallow import Schema, ValidationError
 from webargs.flaskparser import FlaskParser
 
 from tracker.api.errors import ApiError
-from tracker.api.schemas import Broken
+from tracker.api.fields import Broken
 from tracker.services.api_reads import Page
 
 MAX_BODY_BYTES = 64 * 1024  # far more than any change needs; reading more only costs memory

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from tracker.domain.board import on_critical_path, risk_band
+from tracker.domain.figures import on_critical_path, risk_band
 from tracker.domain.risks import Band
 
 if TYPE_CHECKING:

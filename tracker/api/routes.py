@@ -19,7 +19,7 @@ from flask import Response, current_app, jsonify
 from tracker.api import auth, errors, openapi, parsing, represent, schemas
 from tracker.api.errors import ApiError
 from tracker.clock import today
-from tracker.domain.board import MilestoneFilter
+from tracker.domain.figures import MilestoneFilter
 from tracker.domain.permissions import can_update_progress
 from tracker.domain.risks import DEFAULT_BANDS, Band, parse_bands
 from tracker.security import current_viewer

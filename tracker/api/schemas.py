@@ -16,15 +16,24 @@ from them (tracker/api/openapi.py). A change here changes all three at once.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from datetime import date
 from typing import Any
 
-from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
 from marshmallow.types import StrSequenceOrSet, UnknownOption
 
-from tracker import clock
+from tracker.api.fields import (
+    NULL,
+    Day,
+    Text,
+    WholeNumber,
+    Words,
+    _about,
+    _choice,
+    _flag,
+    _one_of,
+    _whole_query_number,
+)
 from tracker.domain.terms import DependencyType, MilestoneKind, MilestoneStatus, Rag, RiskStatus
 from tracker.domain.terms import values as term_values
 from tracker.domain.validation import TEXT_LIMIT, URL_LIMIT
@@ -33,10 +42,6 @@ from tracker.domain.validation import TEXT_LIMIT, URL_LIMIT
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 200
 MAX_PAGE = 100_000  # far beyond any real list; keeps offsets within a database integer
-# Dates further than this from today are refused: no plan is that long, and the working-day
-# calendar would be built (bank holiday by bank holiday) all the way there.
-DATE_WINDOW_YEARS = 10
-ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 SCHEDULE_STATUSES = ["on track", "at risk", "off track"]
 ERROR_CODES = {
     400: "bad_request",
@@ -52,135 +57,7 @@ ERROR_CODES = {
     500: "server_error",
 }
 
-NULL: dict[str, Any] = {"allow_none": True, "dump_default": None}  # null when absent
-
-
-def _about(description: str, **more: Any) -> dict[str, Any]:
-    return {"metadata": {"description": description, **more}}
-
-
-def _one_of(choices: list[str], message: str | None = None) -> validate.OneOf:
-    return validate.OneOf(choices, error=message or "Must be one of: {choices}.")
-
-
-# --- fields -------------------------------------------------------------------------------
-
-
-class Text(fields.String):
-    """Plain text that may be empty: an absent value is shown as ""."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("metadata", {}).setdefault("description", "Plain text; may be empty.")
-        super().__init__(**kwargs)
-
-    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
-        return super()._serialize(value or "", attr, obj, **kwargs)
-
-
-class Broken(str):
-    """A message about a value that reads but breaks a rule: 422, not 400."""
-
-    __slots__ = ()
-
-
-def _name(field: fields.Field[Any]) -> str:
-    return field.data_key or field.name or "value"
-
-
-class Day(fields.Date):
-    """A date sent as YYYY-MM-DD, within DATE_WINDOW_YEARS of today.
-
-    Anything but a string cannot be read (400); a string that is not such a date breaks a
-    rule (422), in the words the pages use.
-    """
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> date:
-        name = _name(self)
-        if not isinstance(value, str):
-            raise ValidationError(f"'{name}' must be a date string like \"2022-04-01\"")
-        try:
-            if not ISO_DATE.fullmatch(value):
-                raise ValueError(value)
-            day = date.fromisoformat(value)
-        except ValueError:
-            raise ValidationError(
-                Broken(f"'{value[:40]}' is not a date: write it as YYYY-MM-DD, like 2022-04-01")
-            ) from None
-        if abs(day.year - clock.today().year) > DATE_WINDOW_YEARS:
-            raise ValidationError(
-                Broken(f"{name} must be within {DATE_WINDOW_YEARS} years of today")
-            )
-        return day
-
-
-class Words(fields.String):
-    """Text as sent; how long it may be is the domain's rule (check_text), so the document
-    gives the limit (`maxLength`) and the service the message."""
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        if not isinstance(value, str):
-            raise ValidationError(f"'{_name(self)}' must be a string")
-        if "\x00" in value or not _encodable(value):
-            raise ValidationError(Broken(f"'{_name(self)}' holds characters that are not text"))
-        return value
-
-
-def _encodable(value: str) -> bool:
-    try:
-        value.encode()
-    except UnicodeEncodeError:  # a lone surrogate from a "\ud800" escape
-        return False
-    return True
-
-
-class WholeNumber(fields.Integer):
-    """A JSON integer: not a string of digits, not true or false, not 3.0."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(strict=True, **kwargs)
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ValidationError(f"'{_name(self)}' must be a whole number")
-        return value
-
-
-class QueryNumber(fields.Integer):
-    """A whole number in a query string: ASCII digits only (no sign, spaces or other
-    scripts' digits), and not so many that Python declines to convert them."""
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
-        if not (isinstance(value, str) and value.isascii() and value.isdigit()) or len(value) > 9:
-            raise self.make_error("invalid")
-        return int(value)
-
-
-def _whole_query_number(name: str, default: int, maximum: int, description: str) -> Any:
-    message = f"'{name}' must be a whole number from 1 to {maximum}"
-    return QueryNumber(
-        load_default=default,
-        validate=validate.Range(1, maximum, error=message),
-        error_messages={"invalid": message},
-        **_about(description),
-    )
-
-
-def _flag(name: str, description: str) -> Any:
-    return fields.Boolean(
-        load_default=False,
-        error_messages={"invalid": f"'{name}' must be true or false"},
-        **_about(description),
-    )
-
-
-def _choice(name: str, choices: list[str], description: str) -> Any:
-    return fields.String(
-        validate=_one_of(choices, f"'{name}' must be one of {', '.join(choices)}"),
-        error_messages={"invalid": f"'{name}' must be one of {', '.join(choices)}"},
-        **_about(description),
-    )
-
-
+# Descriptions many properties share.
 REF = "A milestone reference, like PEO-09."
 CODE = "A workstream code, like PEO."
 PERSON = "A person's name."

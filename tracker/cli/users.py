@@ -1,5 +1,5 @@
 """`flask users ...`: accounts and personal API tokens from the command line. Each change is
-one unit of work in tracker/services/accounts.py or api_tokens.py, made as the operator and
+one unit of work in tracker/services/user_admin.py or api_tokens.py, made as the operator and
 audited as made by "cli"; bad input prints every problem and saves nothing."""
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from flask.cli import with_appcontext
 from tracker.cli.common import OPERATOR, saving
 from tracker.domain.terms import Role, values
 from tracker.formatting import london_time
-from tracker.services import accounts, api_tokens
-from tracker.services.accounts import ByCode
+from tracker.services import accounts, api_tokens, user_admin
 from tracker.services.programmes import list_programmes
+from tracker.services.user_admin import ByCode
 
 if TYPE_CHECKING:
     from tracker.models import User, Workstream
@@ -84,7 +84,7 @@ def create_user(
     """Give someone an account."""
     password = _read_password() if password_stdin else accounts.generate_password()
     with saving():
-        user = accounts.create_account(
+        user = user_admin.create_account(
             OPERATOR, email, role, password, name=name, leads=ByCode(codes, slug) if codes else ()
         )
     # In the order given, as they were looked up.
@@ -106,12 +106,12 @@ def set_role(email: str, role: str, codes: tuple[str, ...], slug: str | None) ->
     """Change someone's role; with --workstream, also exactly which workstreams of the
     programme they lead (those of other programmes are kept)."""
     with saving():
-        user = accounts.change_account(
+        user = user_admin.change_account(
             OPERATOR, email, role, leads=ByCode(codes, slug) if codes else None
         )
     click.echo(f"{user.name} <{user.email}> is now {user.role}.")
     if codes:
-        click.echo(f"They lead {_codes(accounts.led_workstreams(user.person))}.")
+        click.echo(f"They lead {_codes(user_admin.led_workstreams(user.person))}.")
 
 
 @users.command("deactivate")
@@ -120,7 +120,7 @@ def set_role(email: str, role: str, codes: tuple[str, ...], slug: str | None) ->
 def deactivate_user(email: str) -> None:
     """Stop someone signing in (signs them out at once); their history stays."""
     with saving():
-        user = accounts.deactivate_account(OPERATOR, email)
+        user = user_admin.deactivate_account(OPERATOR, email)
     click.echo(f"{user.name} <{user.email}> can no longer sign in.")
 
 
@@ -130,7 +130,7 @@ def deactivate_user(email: str) -> None:
 def reactivate_user(email: str) -> None:
     """Let a deactivated account sign in again."""
     with saving():
-        user = accounts.reactivate_account(OPERATOR, email)
+        user = user_admin.reactivate_account(OPERATOR, email)
     click.echo(f"{user.name} <{user.email}> can sign in again.")
 
 
@@ -142,7 +142,7 @@ def reset_password(email: str, password_stdin: bool) -> None:
     """Set a new password, signing the account out everywhere."""
     password = _read_password() if password_stdin else None
     with saving():
-        reset = accounts.reset_password(OPERATOR, email, password)
+        reset = user_admin.reset_password(OPERATOR, email, password)
     click.echo(f"The password of {reset.user.email} has been reset.")
     if not password_stdin:
         _show_temporary_password(reset.user, reset.password)
@@ -153,7 +153,7 @@ def reset_password(email: str, password_stdin: bool) -> None:
 def list_users() -> None:
     """Every account: email, role, active or not, workstreams led, last sign-in."""
     several = len(list_programmes()) > 1
-    for account in accounts.list_accounts():
+    for account in user_admin.list_accounts():
         user = account.user
         parts = [
             f"{user.role:<5}",

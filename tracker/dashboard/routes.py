@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from flask import Blueprint, render_template
 
 from tracker.clock import today
-from tracker.domain import board as figures
+from tracker.domain import figures
 from tracker.domain.risks import CONSEQUENCE_LEVELS, LIKELIHOOD_LEVELS
 from tracker.services import board, fragments, risks
 from tracker.services.programmes import get_programme_or_404

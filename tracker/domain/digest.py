@@ -14,8 +14,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
-from tracker.domain import board as figures
-from tracker.domain.board import RiskLine
+from tracker.domain import figures
+from tracker.domain.figures import RiskLine
 from tracker.domain.terms import MilestoneStatus
 from tracker.domain.validation import format_date
 from tracker.scheduling.programme_data import MilestoneForecast, ProgrammeForecast

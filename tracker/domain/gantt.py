@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from tracker.domain.board import is_late
+from tracker.domain.figures import is_late
 from tracker.scheduling import MilestoneForecast, PlannedDependency, PlannedMilestone
 
 COLUMNS = (

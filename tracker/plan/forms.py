@@ -10,7 +10,7 @@ from wtforms.fields import DateField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
-from tracker.domain.board import SORTS
+from tracker.domain.figures import SORTS
 from tracker.domain.terms import MilestoneStatus
 
 RAG_CHOICES = [

@@ -7,7 +7,7 @@ from flask import Blueprint, Response, abort, render_template, request
 
 from tracker.clock import today
 from tracker.domain import gantt as gantt_chart
-from tracker.domain.board import MilestoneFilter, select_milestones, workstream_figures
+from tracker.domain.figures import MilestoneFilter, select_milestones, workstream_figures
 from tracker.plan.forms import GanttFilterForm, MilestoneFilterForm
 from tracker.services import baselines, board, fragments
 from tracker.services.programmes import get_programme_or_404

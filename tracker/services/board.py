@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker import clock
-from tracker.domain.board import RiskLine, risk_band
+from tracker.domain.figures import RiskLine, risk_band
 from tracker.domain.risks import parse_bands
 from tracker.extensions import db
 from tracker.models import (

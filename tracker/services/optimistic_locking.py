@@ -121,6 +121,14 @@ def lost_race(watched: list[tuple[type, int, str | None]]) -> EditConflict | Non
     return None
 
 
+def changed_since_opened(entity_type: str, entity_id: int, opened_at: str | None) -> None:
+    """For a record with no version column (an issue, a decision): raise EditConflict when
+    the audit trail shows any change to it after the form was opened."""
+    changes = changes_since(entity_type, entity_id, opened_at)
+    if changes:
+        raise EditConflict(0, changes)
+
+
 def check_current(record: Any, seen: Seen) -> None:
     """Raise EditConflict unless the change was based on the record's current version."""
     watched = _watched.get()

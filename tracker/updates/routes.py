@@ -7,7 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from tracker.clock import today
-from tracker.domain.board import MilestoneFilter, select_milestones
+from tracker.domain.figures import MilestoneFilter, select_milestones
 from tracker.domain.my_work import group_my_work, week_start
 from tracker.domain.permissions import Viewer, can_reopen, can_update_progress, can_write_highlight
 from tracker.form_errors import flash_refusal, show_refusal

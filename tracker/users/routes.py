@@ -1,7 +1,7 @@
 """Admins manage accounts. A temporary password is rendered once on the response to the POST
 that made it, never flashed or redirected: the session cookie must never hold a password.
 
-Each POST is one unit of work in tracker/services/accounts.py, which checks the permission
+Each POST is one unit of work in tracker/services/user_admin.py, which checks the permission
 again (can_manage_users) and the rules; a refusal is shown on the form it came from."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 from tracker.domain.permissions import can_manage_users
 from tracker.form_errors import show_refusal
 from tracker.security import current_viewer, require
-from tracker.services import accounts
+from tracker.services import accounts, user_admin
 from tracker.services.programmes import list_programmes
 from tracker.services.unit_of_work import ChangeRefused
 from tracker.users.forms import AccountForm, NewUserForm
@@ -30,10 +30,10 @@ def _account_form(user: User, post: bool = True) -> AccountForm:
     """The edit form: what was posted, or (post=False, or on GET) the account as it is."""
     current = {
         "role": user.role,
-        "workstreams": [ws.id for ws in accounts.led_workstreams(user.person)],
+        "workstreams": [ws.id for ws in user_admin.led_workstreams(user.person)],
     }
     form = AccountForm(data=current) if post else AccountForm(formdata=None, data=current)
-    form.set_workstream_choices(accounts.all_workstreams())
+    form.set_workstream_choices(user_admin.all_workstreams())
     return form
 
 
@@ -46,7 +46,7 @@ def index() -> str:
     require(can_manage_users(current_viewer()))
     return render_template(
         "users/index.html",
-        accounts=accounts.list_accounts(),
+        accounts=user_admin.list_accounts(),
         several_programmes=len(list_programmes()) > 1,
     )
 
@@ -55,11 +55,11 @@ def index() -> str:
 def new() -> str:
     require(can_manage_users(current_viewer()))
     form = NewUserForm()
-    form.set_workstream_choices(accounts.all_workstreams())
+    form.set_workstream_choices(user_admin.all_workstreams())
     if form.validate_on_submit():
         password = accounts.generate_password()
         try:
-            user = accounts.create_account(
+            user = user_admin.create_account(
                 current_viewer(),
                 form.email.data,
                 form.role.data,
@@ -79,11 +79,11 @@ def new() -> str:
 @bp.route("/<int:user_id>", methods=["GET", "POST"])
 def edit(user_id: int) -> str | Response:
     require(can_manage_users(current_viewer()))
-    user = accounts.get_user_or_404(user_id)
+    user = user_admin.get_user_or_404(user_id)
     form = _account_form(user)
     if form.validate_on_submit():
         try:
-            accounts.change_account(
+            user_admin.change_account(
                 current_viewer(), user, form.role.data, leads=form.workstreams.data or []
             )
         except ChangeRefused as refused:
@@ -97,9 +97,9 @@ def edit(user_id: int) -> str | Response:
 @bp.post("/<int:user_id>/deactivate")
 def deactivate(user_id: int) -> str | Response:
     require(can_manage_users(current_viewer()))
-    user = accounts.get_user_or_404(user_id)
+    user = user_admin.get_user_or_404(user_id)
     try:
-        accounts.deactivate_account(current_viewer(), user)
+        user_admin.deactivate_account(current_viewer(), user)
     except ChangeRefused as refused:
         form = _account_form(user, post=False)
         show_refusal(form, refused)
@@ -111,9 +111,9 @@ def deactivate(user_id: int) -> str | Response:
 @bp.post("/<int:user_id>/reactivate")
 def reactivate(user_id: int) -> str | Response:
     require(can_manage_users(current_viewer()))
-    user = accounts.get_user_or_404(user_id)
+    user = user_admin.get_user_or_404(user_id)
     try:
-        accounts.reactivate_account(current_viewer(), user)
+        user_admin.reactivate_account(current_viewer(), user)
     except ChangeRefused as refused:
         form = _account_form(user, post=False)
         show_refusal(form, refused)
@@ -125,9 +125,9 @@ def reactivate(user_id: int) -> str | Response:
 @bp.post("/<int:user_id>/reset-password")
 def reset_password(user_id: int) -> str:
     require(can_manage_users(current_viewer()))
-    user = accounts.get_user_or_404(user_id)
+    user = user_admin.get_user_or_404(user_id)
     try:
-        reset = accounts.reset_password(current_viewer(), user)
+        reset = user_admin.reset_password(current_viewer(), user)
     except ChangeRefused as refused:
         # Their own: it would sign them out; theirs is changed knowing the current one.
         form = _account_form(user, post=False)

@@ -1,37 +1,34 @@
-"""The issue log and the decision log: reading with search and filters, and changes.
+"""The issue log: what has happened, its impact and the action being taken; reading with
+search and filters, and changes.
 
 Each change is one unit of work (services/unit_of_work.py): it takes the acting person first,
 checks their rights (the routes check first too), what they saw, and the rules, and commits; a
-problem names the form field. Neither record has a version column, so a stale form is caught
-from the audit trail: any change to the record after the form was opened (`stale_since`)."""
+problem names the form field. An issue has no version column, so a stale form is caught from
+the audit trail (optimistic_locking.changed_since_opened)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import InstrumentedAttribute, joinedload, selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from tracker.domain import permissions
 from tracker.domain.permissions import Viewer
-from tracker.domain.raid import DECISION_PREFIX, ISSUE_PREFIX, next_ref
+from tracker.domain.raid import ISSUE_PREFIX, next_ref
 from tracker.domain.validation import FieldError, ValidationError, check_text, check_title
 from tracker.domain.validation import format_date as long_date
 from tracker.extensions import db
-from tracker.models import Decision, Issue, Milestone, Person, Programme, Risk, Workstream
-from tracker.services.optimistic_locking import EditConflict, Seen, changes_since
-from tracker.services.risks import known, milestones_by_ref, unknown_milestones_error
+from tracker.models import Issue, Person, Programme, Risk, Workstream
+from tracker.services.optimistic_locking import Seen, changed_since_opened
+from tracker.services.risks import known
+from tracker.services.text_search import words_like
 from tracker.services.unit_of_work import allow, on_duplicate, unit_of_work
-
-Q = TypeVar("Q", bound=Select[Any])
-
 
 ISSUE_NOT_YOURS = (
     "Only the programme office, the issue's owner and its workstream's lead change it."
 )
-DECISIONS_ADMIN = "Only the programme office records decisions."
 # Two people adding at the same moment take the same next reference.
 TAKEN = FieldError("", "Someone else added one at the same moment. Save again to add yours.")
 
@@ -42,27 +39,6 @@ def _may_edit_issue(actor: Viewer, issue: Issue) -> None:
 
 def _text(value: str | None) -> str:
     return (value or "").strip()
-
-
-def _words_like(query: Q, text: str, *columns: InstrumentedAttribute[str]) -> Q:
-    """Every word of `text` in one of the columns, ignoring case."""
-    for word in text.split():
-        escaped = word.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
-        query = query.where(
-            or_(*(func.lower(column).like(pattern, escape="\\") for column in columns))
-        )
-    return query
-
-
-def stale_since(entity_type: str, entity_id: int, opened_at: str | None) -> None:
-    """Raise EditConflict when the record changed after the form was opened."""
-    changes = changes_since(entity_type, entity_id, opened_at)
-    if changes:
-        raise EditConflict(0, changes)
-
-
-# --- issues -------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -88,7 +64,7 @@ def issue_log(programme: Programme, f: IssueFilter) -> list[Issue]:
         query = query.join(Workstream, Workstream.id == Issue.workstream_id).where(
             Workstream.code == f.workstream
         )
-    query = _words_like(
+    query = words_like(
         query, f.text, Issue.ref, Issue.title, Issue.description, Issue.impact, Issue.action
     )
     return list(db.session.scalars(query))
@@ -189,7 +165,7 @@ def update_issue(
     actor: Viewer, programme: Programme, issue: Issue, seen: Seen, plan: IssuePlan, today: date
 ) -> None:
     _may_edit_issue(actor, issue)
-    stale_since("Issue", issue.id, seen.opened_at)
+    changed_since_opened("Issue", issue.id, seen.opened_at)
     errors = issue_problems(programme, plan, actor, today)
     if errors:
         raise ValidationError(errors)
@@ -201,7 +177,7 @@ def close_issue(
     actor: Viewer, issue: Issue, seen: Seen, closed_on: date | None, today: date
 ) -> None:
     _may_edit_issue(actor, issue)
-    stale_since("Issue", issue.id, seen.opened_at)
+    changed_since_opened("Issue", issue.id, seen.opened_at)
     if issue.status == "closed":
         raise ValidationError([FieldError("closed_on", f"{issue.ref} is already closed")])
     if closed_on is None:
@@ -228,133 +204,3 @@ def reopen_issue(actor: Viewer, issue: Issue) -> None:
         raise ValidationError([FieldError("status", f"{issue.ref} is already open")])
     issue.status = "open"
     issue.closed_on = None
-
-
-# --- decisions ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DecisionFilter:
-    text: str = ""
-    forum: str | None = None
-    decided_from: date | None = None
-    decided_to: date | None = None
-    milestone: str | None = None
-
-
-def decision_log(programme: Programme, f: DecisionFilter) -> list[Decision]:
-    """The decisions the filter keeps, newest first."""
-    query = (
-        select(Decision)
-        .where(Decision.programme_id == programme.id)
-        .options(joinedload(Decision.owner), selectinload(Decision.milestones))
-        .order_by(Decision.decided_on.desc(), Decision.ref.desc())
-    )
-    if f.forum:
-        query = query.where(func.lower(Decision.forum) == f.forum.casefold())
-    if f.decided_from:
-        query = query.where(Decision.decided_on >= f.decided_from)
-    if f.decided_to:
-        query = query.where(Decision.decided_on <= f.decided_to)
-    if f.milestone:
-        query = query.where(Decision.milestones.any(Milestone.ref == f.milestone.upper()))
-    query = _words_like(query, f.text, Decision.ref, Decision.forum, Decision.decision)
-    return list(db.session.scalars(query))
-
-
-def forums(programme: Programme) -> list[str]:
-    """The forums named in the decision log so far."""
-    return sorted(
-        set(
-            db.session.scalars(
-                select(Decision.forum).where(Decision.programme_id == programme.id).distinct()
-            )
-        )
-    )
-
-
-def decision_or_none(programme: Programme, ref: str) -> Decision | None:
-    return db.session.scalar(
-        select(Decision)
-        .where(Decision.programme_id == programme.id, Decision.ref == ref.upper())
-        .options(selectinload(Decision.milestones))
-    )
-
-
-@dataclass(frozen=True)
-class DecisionPlan:
-    decided_on: date | None
-    forum: str
-    decision: str
-    owner_id: int | None
-    milestone_refs: list[str] = field(default_factory=list)
-
-
-def decision_problems(
-    programme: Programme, plan: DecisionPlan, today: date
-) -> tuple[list[FieldError], list[Milestone]]:
-    errors = []
-    if plan.decided_on is None:
-        errors.append(FieldError("decided_on", "Enter the date of the decision"))
-    elif plan.decided_on > today:
-        errors.append(
-            FieldError(
-                "decided_on",
-                "A decision in the log has been taken: the date cannot be in the future",
-            )
-        )
-    if not _text(plan.forum):
-        errors.append(FieldError("forum", "Say which forum decided, like 'Transition board'"))
-    if not _text(plan.decision):
-        errors.append(FieldError("decision", "Say what was decided"))
-    errors += check_title("forum", plan.forum, "forum's name", 120) + check_text(
-        "decision", plan.decision
-    )
-    if plan.owner_id is not None and db.session.get(Person, plan.owner_id) is None:
-        errors.append(FieldError("owner", "Choose the person who owns the decision, or nobody"))
-    milestones, unknown = milestones_by_ref(programme, plan.milestone_refs)
-    if unknown:
-        errors.append(unknown_milestones_error("milestones", unknown))
-    return errors, milestones
-
-
-def _apply_decision(decision: Decision, plan: DecisionPlan, milestones: list[Milestone]) -> None:
-    decision.decided_on = known(plan.decided_on, "decided_on")
-    decision.forum = plan.forum.strip()
-    decision.decision = plan.decision.strip()
-    decision.owner_id = plan.owner_id
-    if [m.id for m in decision.milestones] != [m.id for m in milestones]:
-        decision.milestones = sorted(milestones, key=lambda m: m.ref)
-
-
-@unit_of_work
-def create_decision(
-    actor: Viewer, programme: Programme, plan: DecisionPlan, today: date
-) -> Decision:
-    allow(permissions.can_record_decision(actor), DECISIONS_ADMIN)
-    on_duplicate(TAKEN)
-    errors, milestones = decision_problems(programme, plan, today)
-    if errors:
-        raise ValidationError(errors)
-    refs = db.session.scalars(select(Decision.ref).where(Decision.programme_id == programme.id))
-    decision = Decision(programme_id=programme.id, ref=next_ref(DECISION_PREFIX, refs))
-    _apply_decision(decision, plan, milestones)
-    db.session.add(decision)
-    return decision
-
-
-@unit_of_work
-def update_decision(
-    actor: Viewer,
-    programme: Programme,
-    decision: Decision,
-    seen: Seen,
-    plan: DecisionPlan,
-    today: date,
-) -> None:
-    allow(permissions.can_record_decision(actor), DECISIONS_ADMIN)
-    stale_since("Decision", decision.id, seen.opened_at)
-    errors, milestones = decision_problems(programme, plan, today)
-    if errors:
-        raise ValidationError(errors)
-    _apply_decision(decision, plan, milestones)

@@ -14,7 +14,7 @@ from tracker.domain.notation import format_predecessor
 from tracker.domain.permissions import can_edit_plan
 from tracker.domain.validation import format_date
 from tracker.form_errors import show_errors, show_refusal
-from tracker.planning.forms import (
+from tracker.plan_edits.forms import (
     BaselineForm,
     DependencyForm,
     EditMilestoneForm,
@@ -31,7 +31,7 @@ from tracker.services.unit_of_work import ChangeRefused
 if TYPE_CHECKING:
     from tracker.models import Programme
 
-bp = Blueprint("planning", __name__, url_prefix="/p/<slug>")
+bp = Blueprint("plan_edits", __name__, url_prefix="/p/<slug>")
 
 
 def _programme_for_editing(slug: str) -> Programme:
@@ -52,7 +52,7 @@ def _set_choices(programme: Programme, form: MilestoneForm) -> None:
 def index(slug: str) -> str:
     programme = _programme_for_editing(slug)
     return render_template(
-        "planning/index.html",
+        "plan_edits/index.html",
         programme=programme,
         targets=plan.go_live_history(programme),
         baselines=plan.baselines(programme),
@@ -82,7 +82,7 @@ def new_milestone(slug: str) -> str | Response:
             flash(f"Added {ref} {changes.title.strip()}.", "success")
             return _milestone_page(slug, ref)
     return render_template(
-        "planning/milestone_form.html", programme=programme, form=form, milestone=None
+        "plan_edits/milestone_form.html", programme=programme, form=form, milestone=None
     )
 
 
@@ -109,7 +109,7 @@ def edit_milestone(slug: str, ref: str) -> str | Response:
             flash(f"Saved the changes to {ref} {changes.title.strip()}.", "success")
             return _milestone_page(slug, ref)
     return render_template(
-        "planning/milestone_form.html",
+        "plan_edits/milestone_form.html",
         programme=programme,
         form=form,
         milestone=milestone,
@@ -134,7 +134,7 @@ def delete_milestone(slug: str, ref: str) -> str | Response:
             flash(f"Deleted {label}{also}.", "success")
             return redirect(url_for("plan.milestones", slug=slug))
     return render_template(
-        "planning/delete_milestone.html",
+        "plan_edits/delete_milestone.html",
         programme=programme,
         milestone=milestone,
         links=links,
@@ -162,7 +162,7 @@ def new_dependency(slug: str, ref: str) -> str | Response:
             flash(message, "success")
             return _milestone_page(slug, ref)
     return render_template(
-        "planning/dependency_form.html", programme=programme, milestone=milestone, form=form
+        "plan_edits/dependency_form.html", programme=programme, milestone=milestone, form=form
     )
 
 
@@ -200,8 +200,8 @@ def new_baseline(slug: str) -> str | Response:
             flash(
                 f"Took the baseline “{baseline.label}” of {count} milestones.{current}", "success"
             )
-            return redirect(url_for("planning.index", slug=slug))
-    return render_template("planning/baseline_form.html", programme=programme, form=form)
+            return redirect(url_for("plan_edits.index", slug=slug))
+    return render_template("plan_edits/baseline_form.html", programme=programme, form=form)
 
 
 @bp.route("/go-live", methods=["GET", "POST"])
@@ -221,8 +221,8 @@ def go_live(slug: str) -> str | Response:
             show_refusal(form, refused)
         else:
             flash(f"The go-live target is now {format_date(target.target_date)}.", "success")
-            return redirect(url_for("planning.index", slug=slug))
-    return render_template("planning/go_live_form.html", programme=programme, form=form)
+            return redirect(url_for("plan_edits.index", slug=slug))
+    return render_template("plan_edits/go_live_form.html", programme=programme, form=form)
 
 
 @bp.post("/baselines/choose")

@@ -1,5 +1,5 @@
 """The programme office's plan edits: milestones, dependencies, baselines, go-live target."""
 
-from tracker.planning.routes import bp
+from tracker.plan_edits.routes import bp
 
 __all__ = ["bp"]
