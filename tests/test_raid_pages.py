@@ -312,6 +312,8 @@ def test_configured_bands_are_used_everywhere(
     dashboard = soup(client, f"{BASE}/")
     top = dashboard.find("h2", id="risks").find_next("table").tbody.find_all("tr")
     assert "16 amber" in top[0].get_text(" ", strip=True)
+    # Coloured by the configured band's RAG, not by a default band of the same name.
+    assert "nhsuk-tag--orange" in top[0].find(class_="nhsuk-tag")["class"]
 
 
 def test_the_dashboard_has_the_heatmap_next_to_the_top_risks(client: FlaskClient) -> None:

@@ -14,6 +14,20 @@ from tracker import audit
 from tracker.domain.permissions import Viewer
 from tracker.extensions import csrf, limiter, login_manager
 
+# The rate limiter, for the pages that limit attempts (signing in): pages do not import the
+# extensions themselves (docs/architecture.md).
+__all__ = [
+    "PUBLIC_ENDPOINTS",
+    "TOKEN_BLUEPRINTS",
+    "csp_nonce",
+    "current_viewer",
+    "forbid",
+    "init_app",
+    "limiter",
+    "require",
+    "safe_next",
+]
+
 # Endpoints anyone may reach without signing in.
 PUBLIC_ENDPOINTS = {"auth.sign_in", "static"}
 # Blueprints that authenticate each request themselves, never with the session cookie: the

@@ -278,6 +278,7 @@ class RiskLine:
     band: str
     review_on: date | None
     review_overdue: bool
+    rag: str = ""  # the band's colour on the RAG scale (RISK_BANDS): "red", "amber", ...
 
 
 def risk_band(score: int, bands: Iterable[Band] = DEFAULT_BANDS) -> str:

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker import clock
-from tracker.domain.figures import RiskLine, risk_band
-from tracker.domain.risks import parse_bands
+from tracker.domain.figures import RiskLine
+from tracker.domain.risks import band_for, parse_bands
 from tracker.extensions import db
 from tracker.models import (
     AuditEvent,
@@ -154,21 +154,24 @@ def risk_lines(programme: Programme, today: date) -> list[RiskLine]:
         .where(Risk.programme_id == programme.id, Risk.status == "open")
         .options(joinedload(Risk.owner), joinedload(Risk.workstream))
     )
-    lines = [
-        RiskLine(
-            id=r.id,
-            ref=r.ref,
-            title=r.title,
-            owner=r.owner.name,
-            workstream=r.workstream.code if r.workstream else None,
-            score=r.consequence * r.likelihood,
-            target_score=r.target_consequence * r.target_likelihood,
-            band=risk_band(r.consequence * r.likelihood, bands),
-            review_on=r.review_on,
-            review_overdue=r.review_on is not None and r.review_on < today,
+    lines = []
+    for r in risks:
+        band = band_for(r.consequence * r.likelihood, bands)
+        lines.append(
+            RiskLine(
+                id=r.id,
+                ref=r.ref,
+                title=r.title,
+                owner=r.owner.name,
+                workstream=r.workstream.code if r.workstream else None,
+                score=r.consequence * r.likelihood,
+                target_score=r.target_consequence * r.target_likelihood,
+                band=band.name,
+                review_on=r.review_on,
+                review_overdue=r.review_on is not None and r.review_on < today,
+                rag=band.rag,
+            )
         )
-        for r in risks
-    ]
     return sorted(lines, key=lambda r: (-r.score, r.ref))
 
 

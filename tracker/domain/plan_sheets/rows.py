@@ -191,10 +191,6 @@ def _read_milestone(r: _RowReader) -> MilestoneRecord | None:
         evidence_url=evidence_url,
     )
     r.add(e for e in errors if e.field not in follows)
-    if title and len(title) > 200:
-        r.problem("title", f"The title is {len(title)} characters: keep it to 200")
-    if evidence_url and len(evidence_url) > 500:
-        r.problem("evidence_url", "The evidence link is over 500 characters")
     for link in links:
         r.add(
             check_dependency(
