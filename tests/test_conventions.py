@@ -176,3 +176,26 @@ def test_every_inline_script_carries_the_nonce(client: FlaskClient) -> None:
             if script.get("src") or script.get("type") == "application/json":
                 continue
             assert script.get("nonce") == nonce.group(1), script
+
+
+def test_text_a_person_typed_never_becomes_markup(app: Flask, admin_client: FlaskClient) -> None:
+    """Through our templates and NHS.UK's components alike (.jinja templates are autoescaped
+    too): a title with markup in it shows as text in the field, the error and the page."""
+    from bs4 import BeautifulSoup
+
+    from tests.helpers import milestone
+
+    typed = '<b id="typed">bold</b>'
+    edit = "/p/kent-and-medway/milestones/PEO-11/edit"
+    form = BeautifulSoup(admin_client.get(edit).text, "html.parser")
+    data = {
+        field["name"]: field.get("value", "")
+        for field in form.select("form input")
+        if field.get("name") and field.get("type") not in ("radio", "checkbox")
+    }
+    data.update(title=typed, kind="activity", due_date="2022-04-01")  # before its start: refused
+    data["workstream"] = str(milestone("PEO-11").workstream_id)
+    data["owner"] = str(milestone("PEO-11").owner_id)
+    page = admin_client.post(edit, data=data).text
+    assert "Error: " in page and 'id="typed"' not in page
+    assert BeautifulSoup(page, "html.parser").find(id="title")["value"] == typed

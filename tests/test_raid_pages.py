@@ -581,16 +581,24 @@ def test_a_lead_cannot_add_a_risk_outside_her_remit(lead_client: FlaskClient) ->
     assert count(Risk) == 7
 
 
+def fieldset_of(page: BeautifulSoup, legend: str) -> Tag:
+    """The fieldset whose legend reads `legend`."""
+    found = next(
+        (f for f in page.find_all("fieldset") if f.legend.get_text(strip=True) == legend), None
+    )
+    assert found is not None, legend
+    return found
+
+
 def test_the_risk_form_shows_every_levels_descriptor(lead_client: FlaskClient) -> None:
     page = soup(lead_client, f"{RISKS}/R03/edit")
-    legend = page.find("legend", string="Consequence if it happens")
-    fieldset = legend.find_parent("fieldset")
+    fieldset = fieldset_of(page, "Consequence if it happens")
     labels = [lbl.get_text(strip=True) for lbl in fieldset.find_all("label")]
     assert labels == ["1 Negligible", "2 Minor", "3 Moderate", "4 Major", "5 Catastrophic"]
     hints = [h.get_text(strip=True) for h in fieldset.find_all(class_="nhsuk-radios__hint")]
     assert len(hints) == 5 and hints[4].startswith("Go-live missed")
     assert fieldset.find("input", value="4")["checked"] is not None
-    likelihood = page.find("legend", string="Likelihood").find_parent("fieldset")
+    likelihood = fieldset_of(page, "Likelihood")
     assert "Almost certain" in likelihood.text and "Will undoubtedly happen" in likelihood.text
     assert page.find(id="milestones")["value"] == "FMD-07, PEO-05"
 
