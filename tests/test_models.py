@@ -283,3 +283,13 @@ def test_a_save_based_on_an_old_version_is_refused(app: Flask) -> None:
     with pytest.raises(StaleDataError):
         db.session.flush()
     db.session.rollback()
+
+
+@pytest.mark.parametrize("email", ["no-at-sign.example.org", "name@example", "two@@example.org"])
+def test_a_person_needs_a_real_email_address_whoever_saves_them(app: Flask, email: str) -> None:
+    """The one email rule (email-validator, domain/validation.py) holds for the seed, imports
+    and the CLI as for the pages: it runs at every flush."""
+    db.session.add(Person(name="Someone", email=email))
+    with pytest.raises(ValidationError, match="is not an email address, like name@example.org"):
+        db.session.flush()
+    db.session.rollback()

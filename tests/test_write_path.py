@@ -117,6 +117,32 @@ def test_every_change_is_refused_to_the_board_and_writes_nothing(
     assert checked == len(routes) - len(PERSONAL & {e for e, _ in routes})
 
 
+@pytest.mark.parametrize("role", ["admin", "lead"])
+def test_every_page_post_makes_at_most_one_change(
+    app: Flask, role: str, request: pytest.FixtureRequest
+) -> None:
+    """Each POST calls one service function, one unit of work: one commit, all or nothing.
+    (As the roles that may change things, with values that many forms accept.)"""
+    from tracker.services.unit_of_work import change_saved
+
+    client = request.getfixturevalue(f"{role}_client")
+    saved: list[str] = []
+
+    def record(name: str) -> None:
+        saved.append(name)
+
+    made = 0
+    with change_saved.connected_to(record):
+        for endpoint, url in changing_routes(app):
+            if endpoint == "auth.sign_out":
+                continue  # it would end the test's session
+            saved.clear()
+            client.post(url, data=FORM)
+            assert len(saved) <= 1, (endpoint, saved)
+            made += len(saved)
+    assert made > 5  # some of them did change something
+
+
 def test_a_completion_reads_nothing_after_it_writes(app: Flask, lead_client: FlaskClient) -> None:
     """The lead's completion: the milestone without its links, then one UPDATE, its audit event
     and the plan version; the flash message and the redirect need nothing read again."""

@@ -9,7 +9,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.domain.terms import Role
-from tracker.domain.validation import FieldError
+from tracker.domain.validation import FieldError, check_email
 from tracker.models.base import Base, Timestamps, UTCDateTime
 
 
@@ -38,8 +38,9 @@ class Person(Timestamps, Base):
         errors = []
         if not self.name or not self.name.strip():
             errors.append(FieldError("name", "Enter the person's name"))
-        if not self.email or "@" not in self.email:
-            errors.append(FieldError("email", f"'{self.email}' is not an email address"))
+        address = check_email(self.email)  # the one rule (email-validator), whoever saves it
+        if address:
+            errors += address
         elif self.email != self.email.strip().lower():
             errors.append(FieldError("email", "Store email addresses in lower case"))
         return errors
