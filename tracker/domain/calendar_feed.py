@@ -13,7 +13,6 @@ from datetime import date, datetime, timedelta
 
 from icalendar import Calendar, Event, vDuration
 
-from tracker.domain.permissions import Viewer
 from tracker.domain.terms import MilestoneStatus
 from tracker.domain.validation import format_date
 
@@ -188,8 +187,3 @@ def file_name(*parts: str) -> str:
     """A safe file name for the download: "milestones-becca-bradd.ics"."""
     words = "-".join(parts).lower()
     return "milestones-" + (re.sub(r"[^a-z0-9]+", "-", words).strip("-") or "feed") + ".ics"
-
-
-def can_change_feed(viewer: Viewer, owner_person_id: int) -> bool:
-    """Renew or revoke a feed: its owner, or an admin (to stop a leaked address)."""
-    return viewer.is_admin or (viewer.person_id is not None and viewer.person_id == owner_person_id)

@@ -5,7 +5,8 @@
   in the workstreams they lead, and writes those workstreams' weekly highlights; raises risks
   and issues, and changes those they own or that sit in a workstream they lead;
 - admin (the programme office): everything, including the plan itself, the decision log and
-  user accounts.
+  user accounts;
+- everyone: their own password, digest settings, API tokens and calendar feeds.
 """
 
 from __future__ import annotations
@@ -87,3 +88,18 @@ def can_record_decision(viewer: Viewer) -> bool:
     """Add or correct an entry in the decision log: the programme office keeps the record of
     what the forums decided."""
     return viewer.is_admin
+
+
+def _own(viewer: Viewer, owner_person_id: int | None) -> bool:
+    return viewer.person_id is not None and viewer.person_id == owner_person_id
+
+
+def can_manage_token(viewer: Viewer, owner_person_id: int | None) -> bool:
+    """Make or revoke a personal API token: everyone their own; admins anyone's (the CLI's
+    `flask users token`, or someone who has left, a token that has leaked)."""
+    return viewer.is_admin or _own(viewer, owner_person_id)
+
+
+def can_change_feed(viewer: Viewer, owner_person_id: int | None) -> bool:
+    """Renew or revoke a calendar feed: its owner, or an admin (to stop a leaked address)."""
+    return viewer.is_admin or _own(viewer, owner_person_id)

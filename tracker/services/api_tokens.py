@@ -123,20 +123,6 @@ def token_by_prefix(user: User, prefix: str) -> ApiToken:
     return found[0]
 
 
-def _owns(actor: Viewer, owner: User) -> bool:
-    return actor.person_id is not None and actor.person_id == owner.person_id
-
-
-def may_make(actor: Viewer, owner: User) -> bool:
-    """Everyone makes their own tokens; admins anyone's (the CLI: `flask users token`)."""
-    return _owns(actor, owner) or permissions.can_manage_users(actor)
-
-
-def may_revoke(actor: Viewer, token: ApiToken) -> bool:
-    """Owners revoke their own tokens; admins any (someone has left, a token has leaked)."""
-    return _owns(actor, token.user) or actor.is_admin
-
-
 def revoke(token: ApiToken) -> None:
     """Stops the token working at once; revoking twice keeps the first time."""
     if token.revoked_at is None:
@@ -203,7 +189,10 @@ def make_token(actor: Viewer, name: str | None, *, owner: User | str | None = No
     """A new token, shown once: the acting person's own, or (an admin: the CLI) that of
     `owner`, an account or its email address. Never for a deactivated account."""
     user = accounts.own_account(actor) if owner is None else accounts.resolve_account(owner)
-    allow(may_make(actor, user), "Only the account's owner or an admin makes its API tokens.")
+    allow(
+        permissions.can_manage_token(actor, user.person_id),
+        "Only the account's owner or an admin makes its API tokens.",
+    )
     if not user.is_active:
         raise ValidationError(
             [FieldError("email", f"{user.email} is deactivated: reactivate the account first")]
@@ -220,7 +209,7 @@ def revoke_token(actor: Viewer, token_id: int) -> ApiToken:
     token = token_by_id(token_id)
     if token is None:
         abort(404, description="There is no such API token.")
-    allow(may_revoke(actor, token), NOT_YOURS)
+    allow(permissions.can_manage_token(actor, token.user.person_id), NOT_YOURS)
     revoke(token)
     return token
 
@@ -230,6 +219,6 @@ def revoke_token_by_prefix(actor: Viewer, owner: User | str, prefix: str) -> Api
     """Revoke the owner's live token that starts with `prefix` (`flask users revoke-token`);
     `owner` is an account or its email address."""
     token = token_by_prefix(accounts.resolve_account(owner), prefix)
-    allow(may_revoke(actor, token), NOT_YOURS)
+    allow(permissions.can_manage_token(actor, token.user.person_id), NOT_YOURS)
     revoke(token)
     return token

@@ -21,6 +21,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.routing import MapAdapter
 
 from tracker.domain import calendar_feed as ics
+from tracker.domain import permissions
 from tracker.domain.permissions import Viewer
 from tracker.domain.validation import FieldError, ValidationError
 from tracker.extensions import db
@@ -276,7 +277,7 @@ def create_workstream_feed(actor: Viewer, workstream_id: int | None) -> tuple[Ca
 def renew_feed(actor: Viewer, feed_id: int) -> CalendarFeed:
     """A new address; the old one stops working at once."""
     feed = feed_or_404(feed_id)
-    allow(ics.can_change_feed(actor, feed.user.person_id), NOT_YOURS)
+    allow(permissions.can_change_feed(actor, feed.user.person_id), NOT_YOURS)
     feed.token = new_token()
     return feed
 
@@ -284,6 +285,6 @@ def renew_feed(actor: Viewer, feed_id: int) -> CalendarFeed:
 @unit_of_work
 def revoke_feed(actor: Viewer, feed_id: int) -> CalendarFeed:
     feed = feed_or_404(feed_id)
-    allow(ics.can_change_feed(actor, feed.user.person_id), NOT_YOURS)
+    allow(permissions.can_change_feed(actor, feed.user.person_id), NOT_YOURS)
     feed.revoked_at = utcnow()
     return feed
