@@ -72,6 +72,11 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    # The largest request body, in bytes: beyond it the answer is 413 before the body is read
+    # (tracker/request_guard.py). The largest thing anyone sends is a plan import, at most
+    # 5 MB (tracker/spreadsheets/files.py MAX_UPLOAD_BYTES); 8 MB leaves room for the form
+    # around it, so a file a little over 5 MB still gets the import's own message.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(8 * 1024 * 1024)))
 
     # Characters of rendered dashboard, Gantt and milestone-list content each worker keeps
     # (tracker/services/fragments.py): 1 to 2 MB of memory per million. 0 turns it off.

@@ -554,7 +554,14 @@ def test_a_stale_version_is_refused_with_409(api: FlaskClient) -> None:
         ("PEO-05", "complete", {"completed_on": "2022-04-05"}, "completed_on", "in the future"),
         ("PEO-05", "complete", {"completed_on": "2022-02-31"}, "completed_on", "is not a date"),
         ("PEO-05", "complete", {"completed_on": "1 April 2022"}, "completed_on", "YYYY-MM-DD"),
-        ("PEO-05", "complete", {"completed_on": "1999-04-01"}, "completed_on", "10 years"),
+        (
+            "PEO-05",
+            "complete",
+            {"completed_on": "1999-04-01"},
+            "completed_on",
+            "The completion date 1 April 1999 is outside the tracker's window: "
+            "enter a date from 1 January 2000 to 31 December 2100",
+        ),
         ("PEO-09", "complete", {"completed_on": "2022-04-01"}, "evidence_text", "key milestone"),
         (
             "PEO-05",
@@ -584,7 +591,8 @@ def test_a_stale_version_is_refused_with_409(api: FlaskClient) -> None:
             "forecast",
             {"forecast_date": "2099-01-01", "reason": "x"},
             "forecast_date",
-            "10 years",
+            "The forecast date 1 January 2099 is outside the programme's window: "
+            "enter a date from 1 July 2016 to 1 July 2027",
         ),
         (
             "PEO-05",

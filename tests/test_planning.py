@@ -762,7 +762,8 @@ def test_go_live_before_the_programme_starts_or_without_a_reason_is_refused(
     )
     assert title(page).startswith("Error: ")
     assert error_for(page, "target_date") == (
-        "Error: Go-live must be on or after the programme's start, 1 July 2021"
+        "Error: The go-live date 30 June 2021 is outside the programme's go-live window: "
+        "enter a date from 1 July 2021 to 1 July 2031"
     )
     assert page.find(id="target_date")["value"] == "2021-06-30"
     page = parse(admin_client.post(f"{BASE}/go-live", data={"target_date": "", "reason": " "}))
@@ -771,6 +772,43 @@ def test_go_live_before_the_programme_starts_or_without_a_reason_is_refused(
         "Error: Say why go-live has moved, like the letter or decision"
     )
     assert snapshot() == before
+
+
+def test_a_go_live_move_over_someone_elses_is_refused_and_keeps_what_was_typed(
+    admin_client: FlaskClient,
+) -> None:
+    """Two people in the programme office move go-live at once: the second sees the first's
+    move instead of silently replacing it."""
+    from tracker.domain.permissions import Viewer
+    from tracker.services import plan_edits
+    from tracker.services.optimistic_locking import Seen
+
+    data = form_values(soup(admin_client, f"{BASE}/go-live"))
+    assert data["opened_at"]
+    with acting_as(Actor("Paul Bentley")):  # meanwhile, someone else moves it
+        plan_edits.move_go_live(
+            Viewer(role="admin"),
+            programme(),
+            Seen(None, data["opened_at"]),
+            date(2022, 8, 1),
+            "Letter of 1 April",
+            today=date(2022, 4, 4),
+        )
+    before = snapshot()
+    data.update(target_date="2022-09-01", reason="Royal Assent later than expected")
+    page = parse(admin_client.post(f"{BASE}/go-live", data=data))
+    notice = page.find(id="edit-conflict")
+    assert notice is not None
+    shown = notice.get_text(" ", strip=True)
+    assert "Paul Bentley" in shown and "go live date" in shown
+    assert page.find(id="target_date")["value"] == "2022-09-01"
+    db.session.expire_all()
+    assert programme().go_live_date == date(2022, 8, 1) and snapshot() == before
+    # Saving again, now over the move shown, is a deliberate choice and goes through.
+    data = {**form_values(page), "target_date": "2022-09-01", "reason": "Royal Assent"}
+    assert admin_client.post(f"{BASE}/go-live", data=data).status_code == 302
+    db.session.expire_all()
+    assert programme().go_live_date == date(2022, 9, 1)
 
 
 @pytest.mark.parametrize("role", ["lead", "board"])

@@ -241,7 +241,11 @@ def test_an_admin_changes_role_and_workstreams(admin_client: FlaskClient) -> Non
     last_before = db.session.scalar(sa.select(sa.func.max(AuditEvent.id)))
     response = admin_client.post(
         f"/users/{becca.id}",
-        data={"role": "board", "workstreams": [str(workstream_id("GOV"))]},
+        data={
+            "role": "board",
+            "workstreams": [str(workstream_id("GOV"))],
+            "version": str(becca.version),
+        },
     )
     assert response.status_code == 302
     assert response.location == "/users/"
@@ -267,7 +271,9 @@ def test_an_admin_changes_role_and_workstreams(admin_client: FlaskClient) -> Non
 def test_an_unknown_role_on_the_edit_page_is_named(admin_client: FlaskClient) -> None:
     becca = user(LEAD)
     before = snapshot()
-    response = admin_client.post(f"/users/{becca.id}", data={"role": "owner"})
+    response = admin_client.post(
+        f"/users/{becca.id}", data={"role": "owner", "version": str(becca.version)}
+    )
     html = page(response)
     assert response.status_code == 200
     assert error_for(html, "role") == "'owner' must be admin, lead or board"
@@ -277,7 +283,9 @@ def test_an_unknown_role_on_the_edit_page_is_named(admin_client: FlaskClient) ->
 def test_an_admin_cannot_remove_their_own_admin_role(admin_client: FlaskClient) -> None:
     me = user(ADMIN)
     before = snapshot()
-    response = admin_client.post(f"/users/{me.id}", data={"role": "lead"})
+    response = admin_client.post(
+        f"/users/{me.id}", data={"role": "lead", "version": str(me.version)}
+    )
     assert response.status_code == 200
     html = page(response)
     message = "You cannot remove your own admin role: ask another admin to do it"

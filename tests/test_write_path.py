@@ -267,7 +267,9 @@ def _service_calls() -> dict[str, Any]:
         "link": lambda a: plan_edits.link(a, peo_05, peo_09, "SS", 0),
         "unlink": lambda a: plan_edits.unlink(a, peo_09.predecessor_links[0]),
         "baseline": lambda a: plan_edits.take_baseline(a, kent, "x", note="", make_current=True),
-        "go-live": lambda a: plan_edits.move_go_live(a, kent, date(2022, 9, 1), "x", today=day),
+        "go-live": lambda a: plan_edits.move_go_live(
+            a, kent, Seen(None), date(2022, 9, 1), "x", today=day
+        ),
         "choose baseline": lambda a: plan_edits.choose_baseline(a, kent, kent.baselines[0]),
         "edit risk": lambda a: risks.close_risk(a, risk, risk_seen, "x"),
         "review risk": lambda a: risks.record_review(

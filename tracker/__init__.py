@@ -17,6 +17,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     app = Flask(__name__, instance_relative_config=True)
     _configure(app, overrides or {})
+    _guard_requests(app)
     _init_extensions(app)
     _register_templates(app)
     _register_blueprints(app)
@@ -50,6 +51,13 @@ def _configure(app: Flask, overrides: dict[str, Any]) -> None:
         )
 
 
+def _guard_requests(app: Flask) -> None:
+    """Before any route is added (the bounded `<int:...>`) or any other hook runs."""
+    from tracker import request_guard
+
+    request_guard.init_app(app)
+
+
 def _init_extensions(app: Flask) -> None:
     from tracker import audit, security
     from tracker.extensions import Session, configure_engines, db, migrate
@@ -69,9 +77,12 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_templates(app: Flask) -> None:
     from tracker import formatting, navigation
+    from tracker.domain import text
 
     formatting.register(app)
     navigation.init_app(app)
+    # No bidirectional controls in anything a page or email shows (tracker/domain/text.py).
+    app.jinja_env.finalize = text.shown
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from typing import Any, NoReturn
+from urllib.parse import urlsplit
 
 from flask import Flask, abort, g, request
 from flask_login import current_user
@@ -153,7 +155,20 @@ def require(allowed: bool, reason: str = "Your role does not allow that change."
 
 
 def safe_next(target: str | None, default: str) -> str:
-    """Only paths on this site, never another host (an open redirect helps phishing)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    """`target` if it is a path on this site, else `default`: never another host (an open
+    redirect helps phishing). Browsers drop tabs and newlines from an address and read a
+    backslash as a slash, so `/%09/evil.example` (a tab) would go to //evil.example: any control,
+    format or space character, or a backslash, refuses the whole of it, as does a scheme, a
+    host, or anything but a single "/" at the start."""
+    if not target or len(target) > 2000:
+        return default
+    if "\\" in target or any(
+        ch.isspace() or unicodedata.category(ch).startswith("C") for ch in target
+    ):
+        return default
+    if not target.startswith("/") or target.startswith("//"):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+        return default
+    return target

@@ -10,11 +10,8 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate
 
-from tracker import clock
+from tracker.domain.validation import PLAUSIBLE_DATES, check_date_in_window
 
-# Dates further than this from today are refused: no plan is that long, and the working-day
-# calendar would be built (bank holiday by bank holiday) all the way there.
-DATE_WINDOW_YEARS = 10
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 NULL: dict[str, Any] = {"allow_none": True, "dump_default": None}  # null when absent
@@ -50,10 +47,12 @@ def _name(field: fields.Field[Any]) -> str:
 
 
 class Day(fields.Date):
-    """A date sent as YYYY-MM-DD, within DATE_WINDOW_YEARS of today.
+    """A date sent as YYYY-MM-DD, in the tracker's window (check_date_in_window, the pages'
+    rule: docs/scheduling.md, "The date window"); the service then holds it to the
+    programme's window.
 
-    Anything but a string cannot be read (400); a string that is not such a date breaks a
-    rule (422), in the words the pages use.
+    Anything but a string cannot be read (400); a string that is not such a date, or one
+    outside the window, breaks a rule (422), in the words the pages use.
     """
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> date:
@@ -68,10 +67,8 @@ class Day(fields.Date):
             raise ValidationError(
                 Broken(f"'{value[:40]}' is not a date: write it as YYYY-MM-DD, like 2022-04-01")
             ) from None
-        if abs(day.year - clock.today().year) > DATE_WINDOW_YEARS:
-            raise ValidationError(
-                Broken(f"{name} must be within {DATE_WINDOW_YEARS} years of today")
-            )
+        for error in check_date_in_window(name, day, PLAUSIBLE_DATES):
+            raise ValidationError(Broken(error.message))
         return day
 
 

@@ -63,6 +63,8 @@ def too_many_attempts(error: RateLimitExceeded) -> tuple[str, int]:
 
 @bp.post("/sign-out")
 def sign_out() -> Response:
+    # Ends the session on the server too: a copy of this cookie no longer signs anyone in.
+    accounts.sign_out(current_viewer())
     logout_user()
     session.clear()
     flash("You have signed out.", "info")

@@ -6,8 +6,10 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField
+from wtforms import SelectField
 from wtforms.validators import InputRequired
+
+from tracker.form_fields import IdField, parse_id
 
 if TYPE_CHECKING:
     from tracker.models import Workstream
@@ -20,8 +22,7 @@ def workstream_label(workstream: Workstream, several_programmes: bool) -> str:
 
 def _workstream_id(value: object) -> int | None:
     """The chosen id, or None (nothing chosen, or not an id: the route says so)."""
-    text = str(value if value is not None else "").strip()
-    return int(text) if text.isdigit() else None
+    return parse_id(value)
 
 
 class WorkstreamFeedForm(FlaskForm):
@@ -43,4 +44,4 @@ class WorkstreamFeedForm(FlaskForm):
 class FeedActionForm(FlaskForm):
     """Renew or revoke: which feed (a hidden field, so the address has no id in it)."""
 
-    feed = IntegerField("Feed", validators=[InputRequired()])
+    feed = IdField("Feed", validators=[InputRequired()])

@@ -28,12 +28,15 @@ def send_digest(week: str | None, dry_run: bool, only: str | None, slug: str | N
     """
     from tracker.domain.digest import iso_week_label, parse_iso_week
     from tracker.domain.my_work import week_start
+    from tracker.domain.validation import check_date_in_window
     from tracker.services.digest_delivery import send_week
 
     try:
         monday = parse_iso_week(week) if week is not None else week_start(clock.today())
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--week") from exc
+    for error in check_date_in_window("week", monday, what="week beginning"):
+        raise click.BadParameter(error.message, param_hint="--week")
     programmes = list_programmes()
     if slug:
         programmes = [p for p in programmes if p.slug == slug]

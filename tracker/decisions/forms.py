@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from tracker.domain.raid import parse_refs
-from tracker.form_fields import OpenedForm, OptionalDateField
+from tracker.form_fields import InDateWindow, OpenedForm, OptionalDateField
 from tracker.risks.forms import QueryForm, person_choices, to_id
 from tracker.services.decisions import DecisionPlan
 
@@ -45,8 +45,8 @@ class DecisionForm(OpenedForm):
 class DecisionFilterForm(QueryForm):
     q = StringField("Search", validators=[Optional(), Length(max=200)])
     forum = SelectField("Forum", default="")
-    decided_from = OptionalDateField("Decided on or after")
-    decided_to = OptionalDateField("Decided on or before")
+    decided_from = OptionalDateField("Decided on or after", validators=[InDateWindow()])
+    decided_to = OptionalDateField("Decided on or before", validators=[InDateWindow()])
     milestone = StringField("Concerns milestone", validators=[Optional(), Length(max=20)])
 
     def set_choices(self, forums: list[str]) -> None:

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from icalendar import Calendar, Event, vDuration
 
 from tracker.domain.terms import MilestoneStatus
-from tracker.domain.validation import format_date
+from tracker.domain.validation import PLAUSIBLE_DATES, format_date
 
 PRODID = "-//Transition tracker//Milestone calendar feed//EN"
 # How often calendar programs should fetch the feed again (Outlook reads X-PUBLISHED-TTL,
@@ -120,7 +120,7 @@ def event_uid(programme_slug: str, milestone_id: int, host: str) -> str:
 
 
 def event(m: FeedMilestone, *, host: str, stamp: datetime) -> Event:
-    day = event_date(m)
+    day = PLAUSIBLE_DATES.clamp(event_date(m))  # a date stored outside it has no next day
     e = Event()
     e.add("uid", event_uid(m.programme_slug, m.id, host))
     e.add("dtstamp", stamp)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from tracker.domain.risks import DEFAULT_BANDS, Band, band_for
+from tracker.domain.validation import PLAUSIBLE_DATES
 from tracker.scheduling import MilestoneForecast
 
 DUE_SOON_DAYS = 14  # "due in the next two weeks", in calendar days after today
@@ -221,7 +222,9 @@ def burn_up(
     """Weekly cumulative counts from the programme start to the last due or forecast date."""
     if not milestones:
         return BurnUp([], [], None, [], [], 0, today)
-    last = max(max(m.due, m.forecast_due) for m in milestones)
+    # Within the tracker's window whatever was stored: the weeks are the chart's rows.
+    start = PLAUSIBLE_DATES.clamp(start)
+    last = PLAUSIBLE_DATES.clamp(max(max(m.due, m.forecast_due) for m in milestones))
     first_friday = start + timedelta(days=(4 - start.weekday()) % 7)
     weeks = []
     week = first_friday

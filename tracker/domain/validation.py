@@ -72,6 +72,119 @@ def format_date(d: date) -> str:
     return f"{d.day} {d:%B %Y}"
 
 
+# --- dates: the one window rule ------------------------------------------------------------
+# Every date the tracker stores lies in PLAUSIBLE_DATES; a programme's dates (its plan, its
+# progress, its risks, issues and decisions) lie in its own window, from five years before it
+# starts to five years after go-live; go-live itself lies within ten years of the start. A date
+# outside is a typing slip (9999 for 2029), and would send the working-day calendar, the Gantt
+# chart and the burn-up out to that year (docs/scheduling.md, "The date window").
+
+YEARS_BEFORE_START = 5
+YEARS_AFTER_GO_LIVE = 5
+GO_LIVE_WITHIN_YEARS = 10
+
+
+@dataclass(frozen=True)
+class DateWindow:
+    """The dates from `first` to `last`, both included; `name` says whose window it is."""
+
+    first: date
+    last: date
+    name: str = "the tracker's window"
+
+    def __contains__(self, value: date) -> bool:
+        return self.first <= value <= self.last
+
+    def clamp(self, value: date) -> date:
+        """The nearest date in the window: how a date stored outside it is read."""
+        return min(max(value, self.first), self.last)
+
+    def words(self) -> str:
+        return f"from {format_date(self.first)} to {format_date(self.last)}"
+
+
+PLAUSIBLE_DATES = DateWindow(date(2000, 1, 1), date(2100, 12, 31))
+
+
+def years_later(value: date, years: int) -> date:
+    """The same day `years` later (earlier when negative); 29 February becomes 28 February."""
+    try:
+        return value.replace(year=value.year + years)
+    except ValueError:
+        return value.replace(year=value.year + years, day=28)
+
+
+def go_live_window(start_date: date) -> DateWindow:
+    """Where a programme's go-live may be: from its start to GO_LIVE_WITHIN_YEARS later."""
+    start = PLAUSIBLE_DATES.clamp(start_date)
+    last = PLAUSIBLE_DATES.clamp(years_later(start, GO_LIVE_WITHIN_YEARS))
+    return DateWindow(start, last, "the programme's go-live window")
+
+
+def programme_window(start_date: date, go_live_date: date) -> DateWindow:
+    """Where a programme's dates may be. Built from the start and go-live as they are read
+    (clamped into their own windows), so a bad stored go-live cannot widen it."""
+    start = PLAUSIBLE_DATES.clamp(start_date)
+    go_live = go_live_window(start).clamp(go_live_date)
+    return DateWindow(
+        PLAUSIBLE_DATES.clamp(years_later(start, -YEARS_BEFORE_START)),
+        PLAUSIBLE_DATES.clamp(years_later(go_live, YEARS_AFTER_GO_LIVE)),
+        "the programme's window",
+    )
+
+
+DATE_WORDS = {
+    "planned_start": "planned start",
+    "due_date": "due date",
+    "forecast_date": "forecast date",
+    "completed_on": "completion date",
+    "target_date": "go-live date",
+    "go_live_date": "go-live date",
+    "raised_on": "date raised",
+    "review_on": "review date",
+    "due_on": "due date",
+    "closed_on": "date closed",
+    "decided_on": "date decided",
+    # The filters: history, the milestone list, the decision log.
+    "from_date": "from date",
+    "to_date": "to date",
+    "due_from": "earliest due date",
+    "due_to": "latest due date",
+    "decided_from": "earliest decision date",
+    "decided_to": "latest decision date",
+}
+
+
+def date_words(field: str) -> str:
+    """A date field as a sentence names it: "due_date" is "due date"."""
+    return DATE_WORDS.get(field, field.replace("_", " "))
+
+
+def check_date_in_window(
+    field: str, value: date | None, window: DateWindow = PLAUSIBLE_DATES, what: str = ""
+) -> list[FieldError]:
+    """The one date rule: a date (when there is one) lies in the window."""
+    if value is None or value in window:
+        return []
+    what = what or date_words(field)
+    return [
+        FieldError(
+            field,
+            f"The {what} {format_date(value)} is outside {window.name}: "
+            f"enter a date {window.words()}",
+        )
+    ]
+
+
+def stored_date_problem(whose: str, field: str, value: date, window: DateWindow) -> str | None:
+    """What a page says about a date already stored outside the window (it reads it as the
+    window's nearest date meanwhile): "PEO-09's due date 31 December 9999 is outside the
+    programme's window: correct it"."""
+    if value in window:
+        return None
+    return f"{whose} {date_words(field)} {format_date(value)} is outside {window.name}: correct it"
+
+
 REF_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{1,9}-[0-9]{1,4}$")
 CODE_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{1,9}$")
 
@@ -103,7 +216,9 @@ def check_milestone(
     is_key: bool = False,
     evidence_text: str | None = None,
     evidence_url: str | None = None,
+    window: DateWindow = PLAUSIBLE_DATES,
 ) -> list[FieldError]:
+    """A milestone's fields; its dates lie in `window` (the programme's, where it is known)."""
     errors: list[FieldError] = []
     if not ref:
         errors.append(FieldError("ref", "Enter a reference, like GOV-01"))
@@ -120,6 +235,13 @@ def check_milestone(
         errors.append(FieldError("planned_start", "Enter a planned start for an activity"))
     if kind == MilestoneKind.POINT and planned_start not in (None, due_date):
         errors.append(FieldError("planned_start", "A point milestone has no separate start date"))
+    for field, value in (
+        ("planned_start", planned_start),
+        ("due_date", due_date),
+        ("completed_on", completed_on),
+        ("forecast_date", forecast_date),
+    ):
+        errors += check_date_in_window(field, value, window)
     if planned_start and due_date and due_date < planned_start:
         errors.append(
             FieldError(
@@ -184,11 +306,14 @@ def check_risk(
     raised_on: date | None,
     review_on: date | None,
     status: str | None,
+    window: DateWindow = PLAUSIBLE_DATES,
 ) -> list[FieldError]:
     errors: list[FieldError] = []
     if not title or not title.strip():
         errors.append(FieldError("title", "Enter a title"))
     errors += check_title("title", title)
+    errors += check_date_in_window("raised_on", raised_on, window)
+    errors += check_date_in_window("review_on", review_on, window)
     for field, value in (
         ("consequence", consequence),
         ("likelihood", likelihood),
@@ -254,11 +379,6 @@ def check_email(email: str | None, field: str = "email") -> list[FieldError]:
     return []
 
 
-# A transition is planned in months; a date decades away is a typing slip (and would send the
-# working-day calendar out to the year 9999).
-MAX_YEARS_AWAY = 10
-
-
 COMPLETED_ON_REQUIRED = "Enter the date it was completed"
 
 
@@ -281,12 +401,14 @@ def check_evidence(
     return errors
 
 
-def check_completion(completed_on: date | None, today: date) -> list[FieldError]:
-    """A milestone is completed on a real day: never in the future."""
+def check_completion(
+    completed_on: date | None, today: date, window: DateWindow = PLAUSIBLE_DATES
+) -> list[FieldError]:
+    """A milestone is completed on a real day in the programme's window: never in the future."""
     if completed_on is None:
         return [FieldError("completed_on", COMPLETED_ON_REQUIRED)]
-    if today.year - completed_on.year > MAX_YEARS_AWAY:
-        return [FieldError("completed_on", f"{format_date(completed_on)} is too long ago")]
+    if completed_on not in window:
+        return check_date_in_window("completed_on", completed_on, window)
     if completed_on > today:
         return [
             FieldError(
@@ -298,12 +420,18 @@ def check_completion(completed_on: date | None, today: date) -> list[FieldError]
     return []
 
 
-def check_forecast(forecast_date: date | None, reason: str | None, today: date) -> list[FieldError]:
+def check_forecast(
+    forecast_date: date | None,
+    reason: str | None,
+    today: date,
+    window: DateWindow = PLAUSIBLE_DATES,
+) -> list[FieldError]:
+    """A forecast is a date ahead, in the programme's window, with a reason."""
     errors = []
     if forecast_date is None:
         errors.append(FieldError("forecast_date", "Enter the date you now expect it done"))
-    elif forecast_date.year - today.year > MAX_YEARS_AWAY:
-        errors.append(FieldError("forecast_date", f"{format_date(forecast_date)} is too far ahead"))
+    elif forecast_date not in window:
+        errors += check_date_in_window("forecast_date", forecast_date, window)
     elif forecast_date < today:
         errors.append(
             FieldError(

@@ -10,6 +10,7 @@ from wtforms.fields import DateField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, ValidationError
 
+from tracker.form_fields import InDateWindow
 from tracker.history.words import entity_many
 from tracker.services.history import HistoryChoices
 
@@ -23,8 +24,8 @@ class HistoryFilterForm(FlaskForm):
     person = SelectField("Changed by", default="")
     workstream = SelectField("Workstream", default="")
     what = SelectField("What", default="")
-    from_date = DateField("From date", validators=[Optional()])
-    to_date = DateField("To date", validators=[Optional()])
+    from_date = DateField("From date", validators=[Optional(), InDateWindow()])
+    to_date = DateField("To date", validators=[Optional(), InDateWindow()])
 
     def set_choices(self, choices: HistoryChoices) -> None:
         self.person.choices = [SelectChoice("", "Anyone")] + [

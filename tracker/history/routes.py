@@ -4,6 +4,7 @@ from typing import Any
 
 from flask import Blueprint, render_template, request
 
+from tracker.form_fields import parse_id
 from tracker.history import words
 from tracker.history.forms import HistoryFilterForm
 from tracker.security import current_viewer
@@ -51,7 +52,7 @@ def index(slug: str) -> str:
     found = programme_history(
         programme,
         with_accounts=with_accounts,
-        page=request.args.get("page", 1, type=int) or 1,
+        page=parse_id(request.args.get("page")) or 1,
         **query,
     )
     return render_template(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.models.base import Base, UTCDateTime, utcnow
@@ -46,7 +46,26 @@ class CalendarFeed(Base):
     """
 
     __tablename__ = "calendar_feed"
-    __table_args__ = (CheckConstraint("person_feed = (workstream_id IS NULL)", name="one_subject"),)
+    __table_args__ = (
+        CheckConstraint("person_feed = (workstream_id IS NULL)", name="one_subject"),
+        # At most one working feed per person of each kind: their own, and one per workstream.
+        # Asking again gives the same address (services/calendar_feeds.py create_feed).
+        Index(
+            "uq_calendar_feed_live_person",
+            "user_id",
+            unique=True,
+            postgresql_where=text("person_feed AND revoked_at IS NULL"),
+            sqlite_where=text("person_feed AND revoked_at IS NULL"),
+        ),
+        Index(
+            "uq_calendar_feed_live_workstream",
+            "user_id",
+            "workstream_id",
+            unique=True,
+            postgresql_where=text("revoked_at IS NULL"),
+            sqlite_where=text("revoked_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(

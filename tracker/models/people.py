@@ -62,8 +62,17 @@ class User(Timestamps, Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     digest_opt_out: Mapped[bool] = mapped_column(default=False)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Counted up by signing out (and deactivating): every session cookie made before then
+    # stops working, from any client (see get_id). Changed by an UPDATE statement, so it
+    # neither moves `version` nor enters the audit trail.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Optimistic locking for the account edit page (services/user_admin.py change_account).
+    # Sign-ins and sign-outs change their columns with UPDATE statements, not through here.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     person: Mapped[Person] = relationship(back_populates="user", lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}
 
     def __repr__(self) -> str:
         return f"<User {self.person.email if self.person else self.id} {self.role}>"
@@ -82,14 +91,15 @@ class User(Timestamps, Base):
     is_anonymous = False
 
     def get_id(self) -> str:
-        """The id in the session cookie, tied to the password: changing or resetting the
-        password signs the account out everywhere else."""
+        """The id in the session cookie, tied to the password and the session generation:
+        changing or resetting the password signs the account out everywhere else, and
+        signing out (or deactivation) ends every session made before it."""
         return f"{self.id}.{self.session_token}"
 
     @property
     def session_token(self) -> str:
-        digest = hashlib.sha256((self.password_hash or "").encode()).hexdigest()
-        return digest[:16]
+        material = f"{self.password_hash or ''}:{self.session_generation or 0}"
+        return hashlib.sha256(material.encode()).hexdigest()[:16]
 
     @property
     def is_admin(self) -> bool:

@@ -29,9 +29,13 @@ class StatusUpdate(Timestamps, Base):
     next_steps: Mapped[str] = mapped_column(Text, default="")
     issues: Mapped[str] = mapped_column(Text, default="")
     author_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    # Optimistic locking: a save based on an older version is refused, not silently merged.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     workstream: Mapped[Workstream] = relationship()
     author: Mapped[Person | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
 
     @property
     def audit_label(self) -> str:

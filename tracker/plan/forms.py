@@ -12,6 +12,7 @@ from wtforms.validators import Optional
 
 from tracker.domain.figures import SORTS
 from tracker.domain.terms import MilestoneStatus
+from tracker.form_fields import InDateWindow
 
 RAG_CHOICES = [
     SelectChoice("", "Any RAG"),
@@ -73,8 +74,8 @@ class MilestoneFilterForm(GanttFilterForm):
     open = BooleanField("Open only (not complete)")
     overdue = BooleanField("Overdue only")
     key = BooleanField("Key (board) milestones only")
-    due_from = DateField("Due on or after", validators=[Optional()])
-    due_to = DateField("Due on or before", validators=[Optional()])
+    due_from = DateField("Due on or after", validators=[Optional(), InDateWindow()])
+    due_to = DateField("Due on or before", validators=[Optional(), InDateWindow()])
     sort = SelectField(
         "Sort by", default="due", choices=[SelectChoice(k, v) for k, v in SORT_LABELS.items()]
     )

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, render_template, request
 from tracker.clock import today
 from tracker.domain import gantt as gantt_chart
 from tracker.domain.figures import MilestoneFilter, select_milestones, workstream_figures
+from tracker.form_fields import parse_id
 from tracker.plan.forms import GanttFilterForm, MilestoneFilterForm
 from tracker.services import baselines, board, fragments
 from tracker.services.programmes import get_programme_or_404
@@ -192,11 +193,12 @@ def workstream(slug: str, code: str) -> str:
 def _chosen_baseline(programme: Programme) -> Baseline | None:
     """The baseline named by ?baseline=ID, else the one slip is measured against."""
     raw = request.args.get("baseline", "")
-    if raw and not raw.isdigit():
-        abort(404, description=f"'{raw}' is not a baseline.")
+    number = parse_id(raw)
+    if raw and number is None:
+        abort(404, description=f"'{raw[:40]}' is not a baseline.")
     if not raw and programme.current_baseline is None:
         return None
-    return baselines.baseline_or_404(programme, int(raw) if raw else None)
+    return baselines.baseline_or_404(programme, number)
 
 
 @bp.get("/baselines/")

@@ -18,7 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired
 
 from tracker.domain.terms import DependencyType, MilestoneKind
-from tracker.form_fields import OptionalDateField, VersionedForm
+from tracker.form_fields import OpenedForm, OptionalDateField, VersionedForm, parse_id
 from tracker.services.plan import MilestonePlan
 
 
@@ -27,7 +27,7 @@ def _upper(value: str | None) -> str | None:
 
 
 def _id(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return parse_id(value)
 
 
 class MilestoneForm(FlaskForm):
@@ -133,6 +133,8 @@ class BaselineForm(FlaskForm):
     make_current = BooleanField("Measure slip against this baseline", default=True)
 
 
-class GoLiveForm(FlaskForm):
+class GoLiveForm(OpenedForm):
+    """Carries when it was opened: a move by someone else since is shown, not overwritten."""
+
     target_date = OptionalDateField("New go-live date")
     reason = TextAreaField("Reason for the change")

@@ -14,6 +14,7 @@ from tracker.domain.notation import format_predecessor
 from tracker.domain.permissions import can_edit_plan
 from tracker.domain.validation import format_date
 from tracker.form_errors import show_errors, show_refusal
+from tracker.form_fields import parse_id
 from tracker.plan_edits.forms import (
     BaselineForm,
     DependencyForm,
@@ -208,28 +209,34 @@ def new_baseline(slug: str) -> str | Response:
 def go_live(slug: str) -> str | Response:
     programme = _programme_for_editing(slug)
     form = GoLiveForm()
-    if form.validate_on_submit():
+    conflict: EditConflict | None = None
+    if request.method == "GET":
+        form.open()
+    elif form.validate_on_submit():
         try:
             target = plan_edits.move_go_live(
                 current_viewer(),
                 programme,
+                form.seen(),
                 form.target_date.data,
                 form.reason.data or "",
                 today=today(),
             )
         except ChangeRefused as refused:
-            show_refusal(form, refused)
+            conflict = show_refusal(form, refused)
         else:
             flash(f"The go-live target is now {format_date(target.target_date)}.", "success")
             return redirect(url_for("plan_edits.index", slug=slug))
-    return render_template("plan_edits/go_live_form.html", programme=programme, form=form)
+    return render_template(
+        "plan_edits/go_live_form.html", programme=programme, form=form, conflict=conflict
+    )
 
 
 @bp.post("/baselines/choose")
 def choose_baseline(slug: str) -> Response:
     """Measure slip against another of the programme's baselines."""
     programme = _programme_for_editing(slug)
-    number = request.form.get("baseline", type=int)
+    number = request.form.get("baseline", type=parse_id)
     if number is None:
         abort(400, description="Choose a baseline.")
     chosen = baselines.baseline_or_404(programme, number)

@@ -19,7 +19,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from tracker.domain.raid import parse_refs
 from tracker.domain.risks import CONSEQUENCE_LEVELS, LIKELIHOOD_LEVELS
-from tracker.form_fields import OptionalDateField, VersionedForm
+from tracker.form_fields import OptionalDateField, VersionedForm, parse_id
 from tracker.services.risks import RiskPlan
 
 
@@ -49,7 +49,7 @@ def person_choices(people: list[Any], empty: str) -> list[SelectChoice]:
 
 
 def to_id(value: str | None) -> int | None:
-    return int(value) if value and str(value).isdigit() else None
+    return parse_id(value)
 
 
 class RiskForm(VersionedForm):

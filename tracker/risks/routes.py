@@ -19,6 +19,7 @@ from tracker.domain.risks import (
     trend,
 )
 from tracker.form_errors import flash_refusal, show_errors, show_refusal
+from tracker.form_fields import parse_id
 from tracker.risks.forms import (
     ActionForm,
     CloseForm,
@@ -289,7 +290,7 @@ def reopen(slug: str, ref: str) -> Response:
     _, risk = _editable(slug, ref)
     ref = risk.ref
     try:
-        risks.reopen_risk(current_viewer(), risk, Seen(request.form.get("version", type=int)))
+        risks.reopen_risk(current_viewer(), risk, Seen(request.form.get("version", type=parse_id)))
     except ChangeRefused as refused:
         flash_refusal(refused, ref)
     else:
@@ -331,7 +332,7 @@ def action_done(slug: str, ref: str) -> Response:
     ref = risk.ref
     try:
         risks.complete_action(
-            current_viewer(), risk, request.form.get("action_id", type=int), today()
+            current_viewer(), risk, request.form.get("action_id", type=parse_id), today()
         )
     except ChangeRefused as refused:
         flash_refusal(refused, ref)

@@ -21,12 +21,22 @@ import holidays
 REGIONS = ("ENG", "WLS", "SCT", "NIR")
 _CHUNK_DAYS = 366 * 2  # grow the table two years at a time
 
+# The calendar's own limits, wider than any date the tracker accepts (PLAUSIBLE_DATES in
+# tracker/domain/validation.py). It has no working days outside them, so a date beyond is read
+# as the limit: a bad date that got past the rules cannot grow the table out to the year 9999,
+# or past it ("year 10000 is out of range"). docs/scheduling.md, "The date window".
+EARLIEST = date(1950, 1, 1)
+LATEST = date(2150, 12, 31)
+_FIRST, _STOP = EARLIEST.toordinal(), LATEST.toordinal() + 1
+
 
 class WorkingCalendar:
     """Working days of one UK nation, with date <-> offset conversion by binary search.
 
     The table of working days (as ordinals) covers a window of dates that grows on demand
-    in either direction, so any date or offset can be converted.
+    in either direction, up to EARLIEST and LATEST, so any date or offset can be converted: a
+    date beyond the limits has the offset of the limit, an offset beyond them the date of the
+    first or last working day within them.
     """
 
     def __init__(self, origin: date, region: str = "ENG", closures: Iterable[date] = ()) -> None:
@@ -39,7 +49,7 @@ class WorkingCalendar:
         self._holiday_years: set[int] = set()
         self._holidays: set[int] = set()
         # Working-day ordinals in [self._lo, self._hi), sorted.
-        self._lo = self._hi = origin.toordinal()
+        self._lo = self._hi = _bounded(origin.toordinal())
         self._days: list[int] = []
         self._base = 0  # index in _days of working day 0
         self._cover(self._lo - _CHUNK_DAYS // 2, self._hi + _CHUNK_DAYS)
@@ -63,7 +73,8 @@ class WorkingCalendar:
         return [o for o in range(first, stop) if (o - 1) % 7 < 5 and o not in off]
 
     def _cover(self, lo: int, hi: int) -> None:
-        """Extend the table so it covers the ordinals [lo, hi)."""
+        """Extend the table so it covers the ordinals [lo, hi), within the limits."""
+        lo, hi = _bounded(lo), _bounded(hi)
         if lo < self._lo:
             before = self._working_in(lo, self._lo)
             self._days[:0] = before
@@ -73,52 +84,56 @@ class WorkingCalendar:
             self._days.extend(self._working_in(self._hi, hi))
             self._hi = hi
 
-    def _cover_date(self, ordinal: int) -> None:
-        # The table holds every working day in [_lo, _hi), so bisecting it is exact for any
-        # ordinal inside that window.
+    def _cover_date(self, d: date) -> int:
+        """The ordinal of ``d`` read within the limits, with the table covering it.
+
+        The table holds every working day in [_lo, _hi), so bisecting it is exact for any
+        ordinal inside that window (and, there being no working days beyond the limits, for
+        any ordinal at all once the table reaches the limit)."""
+        ordinal = d.toordinal()
         if ordinal < self._lo:
             self._cover(ordinal - _CHUNK_DAYS, self._hi)
         if ordinal >= self._hi:
             self._cover(self._lo, ordinal + _CHUNK_DAYS)
+        return ordinal
 
-    def _cover_index(self, i: int) -> None:
-        """Make working day number ``i`` (relative to origin) present in the table."""
-        while self._base + i < 0:
+    def _cover_index(self, i: int) -> int:
+        """Make working day number ``i`` (relative to origin) present in the table; the index
+        in the table of it, or of the nearest working day within the limits."""
+        while self._base + i < 0 and self._lo > _FIRST:
             self._cover(self._lo - _CHUNK_DAYS, self._hi)
-        while self._base + i >= len(self._days):
+        while self._base + i >= len(self._days) and self._hi < _STOP:
             self._cover(self._lo, self._hi + _CHUNK_DAYS)
+        if not self._days:  # only a calendar closed on every day within the limits
+            raise ValueError("the calendar has no working days")
+        return min(max(self._base + i, 0), len(self._days) - 1)
 
     # -- public API ----------------------------------------------------------------------
 
     def is_working_day(self, d: date) -> bool:
-        o = d.toordinal()
-        self._cover_date(o)
+        o = self._cover_date(d)
         i = bisect_left(self._days, o)
         return i < len(self._days) and self._days[i] == o
 
     def start_offset(self, d: date) -> int:
         """Start offset of a task starting on ``d``; a non-working ``d`` starts on the next
         working day."""
-        o = d.toordinal()
-        self._cover_date(o)
+        o = self._cover_date(d)
         return bisect_left(self._days, o) - self._base
 
     def finish_offset(self, d: date) -> int:
         """Finish offset of a task finishing on ``d`` (end of that day); a non-working ``d``
         means the end of the previous working day."""
-        o = d.toordinal()
-        self._cover_date(o)
+        o = self._cover_date(d)
         return bisect_right(self._days, o) - self._base
 
     def start_date(self, offset: int) -> date:
         """The working day whose morning is start offset ``offset``."""
-        self._cover_index(offset)
-        return date.fromordinal(self._days[self._base + offset])
+        return date.fromordinal(self._days[self._cover_index(offset)])
 
     def finish_date(self, offset: int) -> date:
         """The working day whose end is finish offset ``offset`` (working day offset - 1)."""
-        self._cover_index(offset - 1)
-        return date.fromordinal(self._days[self._base + offset - 1])
+        return date.fromordinal(self._days[self._cover_index(offset - 1)])
 
     def duration(self, start: date, due: date) -> int:
         """Working days from ``start`` to ``due``, both inclusive (a point milestone's
@@ -160,3 +175,7 @@ class WorkingCalendar:
             f"WorkingCalendar(origin={self.origin!r}, region={self.region!r}, "
             f"closures={len(self.closures)} days)"
         )
+
+
+def _bounded(ordinal: int) -> int:
+    return min(max(ordinal, _FIRST), _STOP)

@@ -2,9 +2,9 @@
 person changes on their own account.
 
 Each change is one unit of work (tracker/services/unit_of_work.py) taking the acting person
-first: sign_in; change_password and set_digest_wanted (a person's own account only). What the
-programme office does to accounts is in services/user_admin.py. The other functions are
-reads, or building blocks those use (they leave the commit to the caller).
+first: sign_in and sign_out; change_password and set_digest_wanted (a person's own account
+only). What the programme office does to accounts is in services/user_admin.py. The other
+functions are reads, or building blocks those use (they leave the commit to the caller).
 """
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.domain.permissions import NotAllowed, Viewer
 from tracker.domain.terms import Role
+from tracker.domain.text import strip_bidi
 from tracker.domain.validation import (
     FieldError,
     ValidationError,
@@ -62,7 +63,13 @@ def authenticate(email: str, password: str) -> User | None:
     matches = check_password_hash(stored, password)
     if user is None or not user.password_hash or not matches or not user.is_active:
         return None
-    user.last_sign_in_at = utcnow()
+    # A statement, not an attribute change: signing in is not an edit of the account, so it
+    # must not move its version (an admin editing the account meanwhile would be refused).
+    db.session.execute(
+        update(User).where(User.id == user.id).values(last_sign_in_at=utcnow()),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.expire(user, ["last_sign_in_at"])
     return user
 
 
@@ -72,6 +79,34 @@ def sign_in(email: str, password: str) -> User | None:
     with the moment of the sign-in saved. Nobody is acting yet (the password is what is
     checked), so this alone takes no actor."""
     return authenticate(email, password)
+
+
+def end_sessions(user_ids: Iterable[int]) -> None:
+    """Every session cookie of these accounts made until now stops working (load_user): the
+    session generation is part of the cookie's id (User.get_id). A statement counting up, so
+    two sign-outs at once both count, and neither the version nor the audit trail moves."""
+    ids = list(user_ids)
+    if not ids:
+        return
+    db.session.execute(
+        update(User).where(User.id.in_(ids)).values(session_generation=User.session_generation + 1),
+        execution_options={"synchronize_session": False},
+    )
+    for user in db.session.identity_map.values():
+        if isinstance(user, User) and user.id in ids:
+            db.session.expire(user, ["session_generation"])
+
+
+@unit_of_work
+def sign_out(actor: Viewer) -> None:
+    """Signing out ends the session on the server: a copy of the cookie taken before no
+    longer signs anyone in, from any client. The person's other sessions end too (one
+    generation per account)."""
+    if actor.person_id is None:
+        return
+    user_id = db.session.scalar(select(User.id).where(User.person_id == actor.person_id))
+    if user_id is not None:
+        end_sessions([user_id])
 
 
 def own_account(actor: Viewer) -> User:
@@ -123,7 +158,7 @@ def create_user(
     workstreams: Iterable[Workstream] = (),
 ) -> User:
     """A new account, for a person already named in a plan or a new one."""
-    email = normalise_email(email)
+    email, name = normalise_email(email), strip_bidi(name)
     errors = check_email(email) + check_role(role) + check_password(password, email)
     person = db.session.scalar(select(Person).where(Person.email == email))
     if person is not None and person.user is not None:
@@ -194,8 +229,11 @@ def set_role(user: User, role: str) -> None:
 
 
 def deactivate(user: User) -> None:
-    """Stops the account signing in; its history stays."""
+    """Stops the account signing in, and ends its sessions for good (reactivating it does not
+    bring them back); its history stays."""
     user.is_active = False
+    db.session.flush()
+    end_sessions([user.id])
 
 
 def reactivate(user: User) -> None:

@@ -25,6 +25,7 @@ from sqlalchemy.orm import joinedload
 
 from tracker.domain import permissions
 from tracker.domain.permissions import Viewer
+from tracker.domain.text import strip_bidi
 from tracker.domain.validation import FieldError, ValidationError, raise_if
 from tracker.extensions import db
 from tracker.models import ApiToken, Person, User
@@ -64,6 +65,7 @@ def check_name(name: str | None) -> list[FieldError]:
 
 def create_token(user: User, name: str | None) -> NewToken:
     """A new token for `user`; the caller commits, then shows `secret` once."""
+    name = strip_bidi(name)
     raise_if(check_name(name), entity="API token")
     secret = TOKEN_START + secrets.token_urlsafe(32)
     record = ApiToken(

@@ -13,6 +13,7 @@ from openpyxl.styles import Font
 from sqlalchemy import func, select
 
 from tracker.domain.baselines import BaselineLine, Comparison, Summary, compare, summarise
+from tracker.domain.text import strip_bidi
 from tracker.extensions import db
 from tracker.models import Baseline, BaselineItem, Programme
 from tracker.services import board
@@ -99,7 +100,7 @@ HEADERS = [
 def _row(line: Comparison) -> list[object]:
     return [
         line.ref,
-        line.title,
+        strip_bidi(line.title),  # bidi controls stored before they were removed on input
         line.workstream or "",
         line.change,
         line.baseline_due,

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from flask import abort, current_app
 from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from werkzeug.routing import MapAdapter
 
@@ -226,9 +227,8 @@ def create_feed(user: User, workstream: Workstream | None) -> tuple[CalendarFeed
         if workstream is None
         else CalendarFeed.workstream_id == workstream.id
     )
-    existing = db.session.scalar(
-        select(CalendarFeed).where(_active(), CalendarFeed.user_id == user.id, subject).limit(1)
-    )
+    working = select(CalendarFeed).where(_active(), CalendarFeed.user_id == user.id, subject)
+    existing = db.session.scalar(working.limit(1))
     if existing is not None:
         return existing, False
     feed = CalendarFeed(
@@ -237,7 +237,16 @@ def create_feed(user: User, workstream: Workstream | None) -> tuple[CalendarFeed
         workstream=workstream,
         token=new_token(),
     )
-    db.session.add(feed)
+    # The database keeps one working feed of each kind (partial unique indexes): when the
+    # same request made at the same moment saved one first, that one is the answer.
+    try:
+        with db.session.begin_nested():
+            db.session.add(feed)
+    except IntegrityError:
+        existing = db.session.scalar(working.limit(1))
+        if existing is None:
+            raise
+        return existing, False
     return feed, True
 
 

@@ -17,11 +17,19 @@ from sqlalchemy.orm import joinedload, selectinload
 from tracker.domain import permissions
 from tracker.domain.permissions import Viewer
 from tracker.domain.raid import DECISION_PREFIX, next_ref
-from tracker.domain.validation import FieldError, ValidationError, check_text, check_title
+from tracker.domain.text import strip_bidi
+from tracker.domain.validation import (
+    FieldError,
+    ValidationError,
+    check_date_in_window,
+    check_text,
+    check_title,
+)
 from tracker.extensions import db
 from tracker.models import Decision, Milestone, Person, Programme
 from tracker.services.optimistic_locking import Seen, changed_since_opened
 from tracker.services.risks import known, milestones_by_ref, unknown_milestones_error
+from tracker.services.schedule import date_window
 from tracker.services.text_search import words_like
 from tracker.services.unit_of_work import allow, on_duplicate, unit_of_work
 
@@ -89,6 +97,10 @@ class DecisionPlan:
     owner_id: int | None
     milestone_refs: list[str] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        # No bidirectional controls in a forum's name (tracker/domain/text.py), before any check.
+        object.__setattr__(self, "forum", strip_bidi(self.forum))
+
 
 def decision_problems(
     programme: Programme, plan: DecisionPlan, today: date
@@ -96,6 +108,8 @@ def decision_problems(
     errors = []
     if plan.decided_on is None:
         errors.append(FieldError("decided_on", "Enter the date of the decision"))
+    elif plan.decided_on not in (window := date_window(programme)):
+        errors += check_date_in_window("decided_on", plan.decided_on, window)
     elif plan.decided_on > today:
         errors.append(
             FieldError(

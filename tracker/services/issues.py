@@ -17,12 +17,21 @@ from sqlalchemy.orm import joinedload
 from tracker.domain import permissions
 from tracker.domain.permissions import Viewer
 from tracker.domain.raid import ISSUE_PREFIX, next_ref
-from tracker.domain.validation import FieldError, ValidationError, check_text, check_title
+from tracker.domain.text import strip_bidi
+from tracker.domain.validation import (
+    FieldError,
+    ValidationError,
+    check_date_in_window,
+    check_text,
+    check_title,
+    raise_if,
+)
 from tracker.domain.validation import format_date as long_date
 from tracker.extensions import db
 from tracker.models import Issue, Person, Programme, Risk, Workstream
 from tracker.services.optimistic_locking import Seen, changed_since_opened
 from tracker.services.risks import known
+from tracker.services.schedule import date_window
 from tracker.services.text_search import words_like
 from tracker.services.unit_of_work import allow, on_duplicate, unit_of_work
 
@@ -93,6 +102,10 @@ class IssuePlan:
     action: str
     risk_id: int | None
 
+    def __post_init__(self) -> None:
+        # No bidirectional controls in a title (tracker/domain/text.py), before any check.
+        object.__setattr__(self, "title", strip_bidi(self.title))
+
 
 ISSUE_SCOPE = (
     "You can only keep issues you own or that sit in a workstream you lead: choose yourself "
@@ -111,6 +124,8 @@ def issue_problems(
         errors += check_text(name, getattr(plan, name))
     if plan.raised_on is None:
         errors.append(FieldError("raised_on", "Enter the date the issue was raised"))
+    elif plan.raised_on not in (window := date_window(programme)):
+        errors += check_date_in_window("raised_on", plan.raised_on, window)
     elif plan.raised_on > today:
         errors.append(
             FieldError("raised_on", "An issue has happened: the date cannot be in the future")
@@ -182,6 +197,9 @@ def close_issue(
         raise ValidationError([FieldError("closed_on", f"{issue.ref} is already closed")])
     if closed_on is None:
         raise ValidationError([FieldError("closed_on", "Enter the date the issue was resolved")])
+    programme = db.session.get(Programme, issue.programme_id)
+    assert programme is not None  # the foreign key
+    raise_if(check_date_in_window("closed_on", closed_on, date_window(programme)))
     if closed_on < issue.raised_on:
         raise ValidationError(
             [

@@ -11,14 +11,17 @@ from sqlalchemy import select
 from tracker.domain.network import path_between
 from tracker.domain.notation import format_predecessor
 from tracker.domain.terms import MilestoneKind, MilestoneStatus
+from tracker.domain.text import strip_bidi
 from tracker.domain.validation import (
     FieldError,
     ValidationError,
+    check_date_in_window,
     check_dependency,
     check_milestone,
     check_text,
     check_title,
     format_date,
+    go_live_window,
     raise_if,
 )
 from tracker.extensions import db
@@ -32,6 +35,7 @@ from tracker.models import (
     Programme,
     Workstream,
 )
+from tracker.services.schedule import date_window
 
 
 def add_dependency(
@@ -111,6 +115,10 @@ class MilestonePlan:
     due_date: date | None
     is_key: bool
 
+    def __post_init__(self) -> None:
+        # No bidirectional controls in a title (tracker/domain/text.py), before any check.
+        object.__setattr__(self, "title", strip_bidi(self.title))
+
     def start(self) -> date | None:
         """A point milestone stores no start; one typed equal to its due date is dropped."""
         if self.kind == MilestoneKind.POINT and self.planned_start == self.due_date:
@@ -155,6 +163,7 @@ def milestone_problems(
         is_key=plan.is_key,
         evidence_text=milestone.evidence_text if milestone is not None else None,
         evidence_url=milestone.evidence_url if milestone is not None else None,
+        window=date_window(programme),
     )
     errors += check_text("description", plan.description)
     workstream = db.session.get(Workstream, plan.workstream_id) if plan.workstream_id else None
@@ -278,7 +287,7 @@ def take_baseline(
     taken_by_id: int | None = None,
 ) -> Baseline:
     """Snapshot every milestone's planned dates, and the go-live target, under a label."""
-    label = (label or "").strip()
+    label = strip_bidi(label or "").strip()
     if not label:
         raise ValidationError(
             [FieldError("label", "Enter a label, like 'Plan for go-live 1 April 2022'")],
@@ -333,13 +342,9 @@ def change_go_live(
     errors = []
     if target_date is None:
         errors.append(FieldError("target_date", "Enter the new go-live date"))
-    elif target_date < programme.start_date:
-        errors.append(
-            FieldError(
-                "target_date",
-                f"Go-live must be on or after the programme's start, "
-                f"{format_date(programme.start_date)}",
-            )
+    elif target_date not in go_live_window(programme.start_date):
+        errors += check_date_in_window(
+            "target_date", target_date, go_live_window(programme.start_date)
         )
     elif target_date == programme.go_live_date:
         errors.append(FieldError("target_date", f"Go-live is already {format_date(target_date)}"))

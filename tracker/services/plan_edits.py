@@ -16,7 +16,7 @@ from tracker.domain.permissions import Viewer
 from tracker.domain.validation import FieldError, ValidationError
 from tracker.models import Baseline, Dependency, GoLiveTarget, Milestone, Programme
 from tracker.services import baselines, plan
-from tracker.services.optimistic_locking import Seen, check_current
+from tracker.services.optimistic_locking import EditConflict, Seen, changes_since, check_current
 from tracker.services.plan import MilestonePlan
 from tracker.services.unit_of_work import allow, on_duplicate, unit_of_work
 
@@ -58,6 +58,14 @@ def link(
     """`successor` now depends on `predecessor`. Problems with this milestone's end of the
     link are the choice of predecessor's, as the form asks only for that."""
     _may_edit(actor)
+    # The same link saved by someone else between the check and the commit.
+    on_duplicate(
+        FieldError(
+            "predecessor",
+            f"{successor.ref} already depends on {predecessor.ref} ({type}): "
+            "someone else added it just now",
+        )
+    )
     try:
         return plan.add_dependency(predecessor, successor, type, lag_days)
     except ValidationError as exc:
@@ -81,6 +89,13 @@ def take_baseline(
     actor: Viewer, programme: Programme, label: str, *, note: str, make_current: bool
 ) -> Baseline:
     _may_edit(actor)
+    # The same label taken by someone else between the check and the commit.
+    on_duplicate(
+        FieldError(
+            "label",
+            f"There is already a baseline called “{(label or '').strip()}”: choose another",
+        )
+    )
     return plan.take_baseline(
         programme, label, note=note, make_current=make_current, taken_by_id=actor.person_id
     )
@@ -88,9 +103,24 @@ def take_baseline(
 
 @unit_of_work
 def move_go_live(
-    actor: Viewer, programme: Programme, target_date: date | None, reason: str, *, today: date
+    actor: Viewer,
+    programme: Programme,
+    seen: Seen,
+    target_date: date | None,
+    reason: str,
+    *,
+    today: date,
 ) -> GoLiveTarget:
+    """Move the go-live target, unless someone else moved it after the form was opened (the
+    programme has no version column: its audit trail says)."""
     _may_edit(actor)
+    moved = [
+        c
+        for c in changes_since("Programme", programme.id, seen.opened_at)
+        if c.field == "go_live_date"
+    ]
+    if moved:
+        raise EditConflict(0, moved)
     return plan.change_go_live(
         programme, target_date, reason, today=today, set_by_id=actor.person_id
     )

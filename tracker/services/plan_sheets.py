@@ -29,6 +29,7 @@ from tracker.domain.plan_sheets import (
     NEW,
     STATUS_UPDATES,
     UNCHANGED,
+    Budget,
     CheckedImport,
     DependencyRecord,
     Item,
@@ -52,6 +53,7 @@ from tracker.models import (
     StatusUpdate,
     Workstream,
 )
+from tracker.services.schedule import date_window
 from tracker.services.unit_of_work import allow, on_duplicate, unit_of_work
 
 ONLY_THE_PROGRAMME_OFFICE = "Only the programme office imports a plan."
@@ -204,6 +206,7 @@ def stored_plan(programme: Programme) -> StoredPlan:
         milestones={m.ref: m for m in records.milestones},
         dependencies={d.key: d.lag_days for d in records.dependencies},
         status_updates={(u.workstream, u.week_start): u for u in records.status_updates},
+        window=date_window(programme),
     )
 
 
@@ -349,11 +352,14 @@ def check_import(
     programme: Programme,
     tables: Sequence[tuple[Sheet, Table]],
     notes: Sequence[str] = (),
+    budget: Budget | None = None,
 ) -> CheckedImport:
     """Every row of an upload (as tracker/spreadsheets/files.py read it) checked against the
-    plan as it is now, for the preview. Nothing is changed."""
+    plan as it is now, for the preview. Nothing is changed. `budget` is the one the file was
+    read with: the check stops listing problems at its number, and raises OverBudget when
+    reading and checking together take longer than its seconds."""
     allow(can_edit_plan(actor), ONLY_THE_PROGRAMME_OFFICE)
-    return check_upload(tables, stored_plan(programme), clock.today(), notes)
+    return check_upload(tables, stored_plan(programme), clock.today(), notes, budget)
 
 
 @dataclass(frozen=True)
@@ -373,11 +379,13 @@ def confirm_import(
     tables: Sequence[tuple[Sheet, Table]],
     notes: Sequence[str] = (),
     *,
+    budget: Budget | None = None,
     previewed: str,
 ) -> Confirmed:
     """Import the upload, all of it or nothing, if checking it again now still gives exactly
-    the preview the person confirmed (`previewed`, CheckedImport.fingerprint)."""
-    checked = check_import(actor, programme, tables, notes)
+    the preview the person confirmed (`previewed`, CheckedImport.fingerprint). The budget
+    covers reading and checking, not applying."""
+    checked = check_import(actor, programme, tables, notes, budget)
     if not checked.ok or checked.fingerprint() != previewed:
         return Confirmed(checked)
     on_duplicate(FieldError("", PLAN_CHANGED))

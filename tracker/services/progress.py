@@ -7,9 +7,11 @@ version and the rules; and commits. Validation errors name the form field."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
 
 from tracker.audit import current_actor
 from tracker.domain import permissions
@@ -30,7 +32,8 @@ from tracker.domain.validation import (
 from tracker.extensions import db
 from tracker.models import AuditEvent, Milestone, StatusUpdate, Workstream
 from tracker.models.base import utcnow
-from tracker.services.optimistic_locking import Seen, check_current
+from tracker.services.optimistic_locking import EditConflict, Seen, changes_since, check_current
+from tracker.services.schedule import date_window
 from tracker.services.unit_of_work import allow, unit_of_work
 
 NOT_THEIRS = (
@@ -63,7 +66,7 @@ def complete(
     if milestone.status == MilestoneStatus.COMPLETE:
         raise ValidationError([FieldError("status", f"{milestone.ref} is already complete")])
     raise_if(
-        check_completion(completed_on, today)
+        check_completion(completed_on, today, date_window(milestone.programme))
         + check_evidence(milestone.is_key, evidence_text, evidence_url)
     )
     milestone.status = MilestoneStatus.COMPLETE.value
@@ -89,7 +92,10 @@ def set_forecast(
 ) -> None:
     _may_update(actor, milestone, seen)
     _not_complete(milestone, "forecast")
-    raise_if(check_forecast(forecast_date, reason, today) + check_text("forecast_reason", reason))
+    raise_if(
+        check_forecast(forecast_date, reason, today, date_window(milestone.programme))
+        + check_text("forecast_reason", reason)
+    )
     milestone.forecast_date = forecast_date
     milestone.forecast_reason = _text(reason)
 
@@ -182,6 +188,7 @@ def highlight_for_week(workstream: Workstream, today: date) -> StatusUpdate | No
 def save_highlight(
     actor: Viewer,
     workstream: Workstream,
+    seen: Seen | None = None,
     *,
     today: date,
     rag: str | None,
@@ -189,11 +196,17 @@ def save_highlight(
     next_steps: str | None,
     issues: str | None,
 ) -> StatusUpdate:
-    """Write or rewrite this week's highlight; earlier weeks are never touched."""
+    """Write or rewrite this week's highlight; earlier weeks are never touched. The page
+    passes the version it showed (`seen`; no version when there was no highlight yet): a
+    save over someone else's, or a first highlight written by someone else meanwhile, is
+    refused as a conflict, never merged. Without `seen` (a script) it is not checked."""
     allow(
         permissions.can_write_highlight(actor, workstream.id),
         "Only the programme office and the workstream's leads write its highlight.",
     )
+    update = highlight_for_week(workstream, today)
+    if update is not None and seen is not None:
+        check_current(update, seen)
     if not rag:
         raise ValidationError([FieldError("rag", "Choose red, amber or green for this week")])
     raise_if(
@@ -202,13 +215,44 @@ def save_highlight(
         + check_text("next_steps", next_steps)
         + check_text("issues", issues)
     )
-    update = highlight_for_week(workstream, today)
-    if update is None:
-        update = StatusUpdate(workstream=workstream, week_start=week_start(today), rag=rag)
-        db.session.add(update)
-    update.rag = rag or ""
-    update.achievements = (achievements or "").strip()
-    update.next_steps = (next_steps or "").strip()
-    update.issues = (issues or "").strip()
-    update.author_id = actor.person_id
+    fields = {
+        "rag": rag or "",
+        "achievements": (achievements or "").strip(),
+        "next_steps": (next_steps or "").strip(),
+        "issues": (issues or "").strip(),
+        "author_id": actor.person_id,
+    }
+    if update is not None:
+        for name, value in fields.items():
+            setattr(update, name, value)
+        return update
+    return _first_highlight(workstream, week_start(today), seen, fields)
+
+
+def _first_highlight(
+    workstream: Workstream, week: date, seen: Seen | None, fields: Mapping[str, object]
+) -> StatusUpdate:
+    """The week's first highlight. When someone else's first highlight is saved at the same
+    moment (the unique key on workstream and week), theirs stands and this one is refused
+    as a conflict showing it; a script (no `seen`) rewrites it instead."""
+    update = StatusUpdate(workstream=workstream, week_start=week, **fields)
+    try:
+        with db.session.begin_nested():
+            db.session.add(update)
+    except IntegrityError:
+        theirs = db.session.scalar(
+            select(StatusUpdate).where(
+                StatusUpdate.workstream_id == workstream.id, StatusUpdate.week_start == week
+            )
+        )
+        if theirs is None:  # not a lost race: something else was wrong
+            raise
+        if seen is not None:
+            raise EditConflict(
+                theirs.version,
+                changes_since(StatusUpdate.__name__, theirs.id, seen.opened_at),
+            ) from None
+        for name, value in fields.items():
+            setattr(theirs, name, value)
+        return theirs
     return update

@@ -29,9 +29,11 @@ from tracker.domain.raid import (
     select_risks,
 )
 from tracker.domain.risks import Band, Cell, cells_by_score, heatmap, parse_bands
+from tracker.domain.text import strip_bidi
 from tracker.domain.validation import (
     FieldError,
     ValidationError,
+    check_date_in_window,
     check_risk,
     check_score,
     check_text,
@@ -50,6 +52,7 @@ from tracker.models import (
     Workstream,
 )
 from tracker.services.optimistic_locking import Seen, check_current
+from tracker.services.schedule import date_window
 from tracker.services.unit_of_work import allow, on_duplicate, unit_of_work
 
 T = TypeVar("T")
@@ -239,6 +242,10 @@ class RiskPlan:
     review_on: date | None
     milestone_refs: list[str] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        # No bidirectional controls in a title (tracker/domain/text.py), before any check.
+        object.__setattr__(self, "title", strip_bidi(self.title))
+
 
 LEAD_SCOPE = (
     "You can only keep risks you own or that sit in a workstream you lead: choose yourself as "
@@ -259,6 +266,7 @@ def risk_problems(
         raised_on=plan.raised_on,
         review_on=plan.review_on,
         status=status,
+        window=date_window(programme),
     )
     errors += check_text("description", plan.description) + check_text(
         "mitigation", plan.mitigation
@@ -337,6 +345,8 @@ def review_problems(
     errors += check_text("note", note)
     if next_review_on is None:
         errors.append(FieldError("review_on", "Enter the date of the next review"))
+    elif next_review_on not in (window := date_window(risk.programme)):
+        errors += check_date_in_window("review_on", next_review_on, window, "next review date")
     elif next_review_on < today:
         errors.append(
             FieldError(
@@ -433,6 +443,8 @@ def action_problems(
         errors.append(FieldError("owner", "Choose who will do it"))
     if due_on is None:
         errors.append(FieldError("due_on", "Enter the date it is due"))
+    elif due_on not in (window := date_window(risk.programme)):
+        errors += check_date_in_window("due_on", due_on, window, "action's due date")
     elif due_on < risk.raised_on:
         errors.append(
             FieldError(

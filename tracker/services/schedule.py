@@ -14,6 +14,13 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import aliased
 
 from tracker import clock
+from tracker.domain.validation import (
+    PLAUSIBLE_DATES,
+    DateWindow,
+    go_live_window,
+    programme_window,
+    stored_date_problem,
+)
 from tracker.extensions import db
 from tracker.models import (
     BaselineItem,
@@ -45,27 +52,68 @@ class ProgrammeSchedule:
     milestones: list[PlannedMilestone]  # the plan as stored, in workstream then due order
     dependencies: list[PlannedDependency]
     baseline_starts: dict[str, date | None]  # planned start in the current baseline, by ref
+    # Dates stored outside the programme's window (before the rule, or written around it),
+    # each read as the window's nearest date: what the dashboard asks to be corrected.
+    date_problems: tuple[str, ...] = ()
 
     def planned(self) -> dict[str, PlannedMilestone]:
         return {m.ref: m for m in self.milestones}
+
+
+def date_window(programme: Programme) -> DateWindow:
+    """The dates the programme's plan, progress and RAID log may hold (docs/scheduling.md)."""
+    return programme_window(programme.start_date, programme.go_live_date)
+
+
+class _Reading:
+    """Reads stored dates into the programme's window. A date outside it (stored before the
+    rule, or written straight into the database) is read as the window's nearest date, so it
+    cannot send the calendar, the Gantt chart or the burn-up out to the year 9999, and what
+    to correct is noted instead."""
+
+    def __init__(self, window: DateWindow) -> None:
+        self.window = window
+        self.problems: list[str] = []
+
+    def __call__(
+        self, whose: str, field: str, value: date | None, window: DateWindow | None = None
+    ) -> date | None:
+        if value is None:
+            return None
+        window = window or self.window
+        problem = stored_date_problem(whose, field, value, window)
+        if problem is None:
+            return value
+        self.problems.append(problem)
+        return window.clamp(value)
+
+    def day(self, whose: str, field: str, value: date, window: DateWindow | None = None) -> date:
+        read = self(whose, field, value, window)
+        assert read is not None
+        return read
 
 
 def calendar_for(programme: Programme) -> WorkingCalendar:
     closures = db.session.scalars(
         select(CalendarClosure.closed_on).where(CalendarClosure.programme_id == programme.id)
     ).all()
-    return WorkingCalendar(programme.start_date, programme.calendar_region, closures)
+    return WorkingCalendar(
+        PLAUSIBLE_DATES.clamp(programme.start_date), programme.calendar_region, closures
+    )
 
 
 def planned_milestones(
     programme: Programme,
     baseline_starts: dict[str, date | None] | None = None,
     refs: dict[int, str] | None = None,
+    reading: _Reading | None = None,
 ) -> list[PlannedMilestone]:
-    """Every milestone as the engine sees it, with its due date in the current baseline.
+    """Every milestone as the engine sees it, with its due date in the current baseline, its
+    dates read into the programme's window (``reading`` notes any that were outside).
 
     ``baseline_starts`` and ``refs``, when given, are filled with each milestone's baseline
     start (by ref) and its ref (by id)."""
+    read = reading or _Reading(date_window(programme))
     owner = aliased(Person)
     baseline_item = aliased(BaselineItem)
     baseline_join = and_(
@@ -100,15 +148,15 @@ def planned_milestones(
     )
     milestones = []
     for row in rows:
-        milestones.append(_planned(*row[:13]))
+        milestones.append(_planned(read, *row[:13]))
         if baseline_starts is not None:
-            baseline_starts[row[0]] = row[13]
+            baseline_starts[row[0]] = read(f"{row[0]}'s", "baseline_start", row[13])
         if refs is not None:
             refs[row[14]] = row[0]
     return milestones
 
 
-def _planned(*row: Any) -> PlannedMilestone:
+def _planned(read: _Reading, *row: Any) -> PlannedMilestone:
     (
         ref,
         title,
@@ -124,6 +172,14 @@ def _planned(*row: Any) -> PlannedMilestone:
         is_key,
         baseline_due,
     ) = row
+    whose = f"{ref}'s"
+    due = read.day(whose, "due_date", due)
+    start = read(whose, "planned_start", start)
+    if start is not None and start > due:  # one of the two was read into the window
+        start = due
+    completed_on = read(whose, "completed_on", completed_on)
+    forecast = read(whose, "forecast_date", forecast)
+    baseline_due = read(whose, "baseline_due_date", baseline_due)
     return PlannedMilestone(
         ref=ref,
         title=title,
@@ -178,7 +234,15 @@ def programme_schedule(
     """Forecast the programme as it stands today; None when it has no milestones yet."""
     baseline_starts: dict[str, date | None] = {}
     refs: dict[int, str] = {}
-    milestones = planned_milestones(programme, baseline_starts, refs)
+    read = _Reading(date_window(programme))
+    read.day("The programme's", "start_date", programme.start_date, PLAUSIBLE_DATES)
+    go_live_target = read.day(
+        "The programme's",
+        "go_live_date",
+        programme.go_live_date,
+        go_live_window(programme.start_date),
+    )
+    milestones = planned_milestones(programme, baseline_starts, refs, read)
     dependencies = planned_dependencies(programme, refs)
     ref = go_live_ref(programme, milestones)
     if ref is None:
@@ -189,10 +253,12 @@ def programme_schedule(
         milestones,
         dependencies,
         go_live_ref=ref,
-        go_live_target=programme.go_live_date,
+        go_live_target=go_live_target,
         today=today or clock.today(),
         calendar=calendar,
-        baseline_go_live=baseline.go_live_date if baseline else None,
+        baseline_go_live=(
+            read("The baseline's", "go_live_date", baseline.go_live_date) if baseline else None
+        ),
         rules=rules or ScheduleRules(),
     )
     return ProgrammeSchedule(
@@ -203,4 +269,5 @@ def programme_schedule(
         milestones=milestones,
         dependencies=dependencies,
         baseline_starts=baseline_starts,
+        date_problems=tuple(read.problems),
     )

@@ -19,6 +19,14 @@ from werkzeug.security import generate_password_hash
 
 from tracker.domain.notation import parse_predecessor
 from tracker.domain.terms import MilestoneKind, MilestoneStatus, Role
+from tracker.domain.text import strip_bidi
+from tracker.domain.validation import (
+    PLAUSIBLE_DATES,
+    DateWindow,
+    check_date_in_window,
+    go_live_window,
+    programme_window,
+)
 from tracker.extensions import db
 from tracker.models import (
     Baseline,
@@ -82,25 +90,29 @@ def _read(path: Path) -> Any:
         raise SeedError(f"{path}: not valid YAML ({exc})") from exc
 
 
-def _date(value: Any, where: str) -> date:
+def _date(value: Any, where: str, window: DateWindow = PLAUSIBLE_DATES) -> date:
+    """A date, in the window (the tracker's, or once it is read the programme's)."""
     if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    if isinstance(value, str):
+        day = value
+    else:
         try:
-            return date.fromisoformat(value)
+            day = date.fromisoformat(value if isinstance(value, str) else "")
         except ValueError:
-            pass
-    raise SeedError(f"{where}: '{value}' is not a date like 2022-07-01")
+            raise SeedError(f"{where}: '{value}' is not a date like 2022-07-01") from None
+    for error in check_date_in_window("date", day, window):
+        raise SeedError(f"{where}: {error.message}")
+    return day
 
 
-def _opt_date(value: Any, where: str) -> date | None:
-    return None if value is None else _date(value, where)
+def _opt_date(value: Any, where: str, window: DateWindow = PLAUSIBLE_DATES) -> date | None:
+    return None if value is None else _date(value, where, window)
 
 
 def _require(item: dict[str, Any], key: str, where: str) -> Any:
     if key not in item or item[key] in (None, ""):
         raise SeedError(f"{where}: '{key}' is missing")
-    return item[key]
+    # Titles and names: no bidirectional controls (tracker/domain/text.py).
+    return strip_bidi(item[key]) if isinstance(item[key], str) else item[key]
 
 
 class _Loader:
@@ -108,6 +120,13 @@ class _Loader:
         self.folder = folder
         self.password_hash = generate_password_hash(password) if password else None
         self.people: dict[str, Person] = {}
+        self.window = PLAUSIBLE_DATES  # the programme's, once programme.yaml is read
+
+    def day(self, value: Any, where: str) -> date:
+        return _date(value, where, self.window)
+
+    def opt_day(self, value: Any, where: str) -> date | None:
+        return _opt_date(value, where, self.window)
 
     def where(self, name: str) -> str:
         return str(self.folder / name)
@@ -156,24 +175,31 @@ class _Loader:
             name=_require(data, "name", where),
             from_organisation=_require(data, "from_organisation", where),
             to_organisation=_require(data, "to_organisation", where),
-            start_date=_date(_require(data, "start_date", where), f"{where}, start_date"),
-            go_live_date=_date(targets[-1].get("date"), f"{where}, last go-live target"),
+            start_date=self.day(_require(data, "start_date", where), f"{where}, start_date"),
+            go_live_date=self.day(targets[-1].get("date"), f"{where}, last go-live target"),
             go_live_ref=data.get("go_live_ref"),
             calendar_region=data.get("calendar_region", "ENG"),
         )
+        # Go-live within ten years of the start; then every other date in the programme's window.
+        _date(
+            targets[-1].get("date"),
+            f"{where}, last go-live target",
+            go_live_window(programme.start_date),
+        )
+        self.window = programme_window(programme.start_date, programme.go_live_date)
         for i, target in enumerate(targets, start=1):
             w = f"{where}, go-live target {i}"
             programme.go_live_targets.append(
                 GoLiveTarget(
-                    target_date=_date(target.get("date"), w),
-                    set_on=_date(target.get("set_on"), w),
+                    target_date=self.day(target.get("date"), w),
+                    set_on=self.day(target.get("set_on"), w),
                     reason=_require(target, "reason", w),
                 )
             )
         for closure in data.get("closures") or []:
             programme.closures.append(
                 CalendarClosure(
-                    closed_on=_date(closure.get("date"), f"{where}, closures"),
+                    closed_on=self.day(closure.get("date"), f"{where}, closures"),
                     reason=closure.get("reason", "Closure"),
                 )
             )
@@ -233,17 +259,17 @@ class _Loader:
                     description=item.get("description", ""),
                     owner=self.person(_require(item, "owner", where), f"{where}, owner"),
                     kind=kind,
-                    planned_start=_opt_date(item.get("start"), f"{where}, start"),
-                    due_date=_date(_require(item, "due", where), f"{where}, due"),
+                    planned_start=self.opt_day(item.get("start"), f"{where}, start"),
+                    due_date=self.day(_require(item, "due", where), f"{where}, due"),
                     is_key=bool(item.get("key", False)),
                     status=status,
-                    completed_on=_opt_date(item.get("completed_on"), f"{where}, completed_on"),
+                    completed_on=self.opt_day(item.get("completed_on"), f"{where}, completed_on"),
                     completed_by=self.person(completed_by, f"{where}, completed_by")
                     if completed_by
                     else None,
                     evidence_text=item.get("evidence"),
                     evidence_url=item.get("evidence_url"),
-                    forecast_date=_opt_date(forecast.get("date"), f"{where}, forecast"),
+                    forecast_date=self.opt_day(forecast.get("date"), f"{where}, forecast"),
                     forecast_reason=forecast.get("reason"),
                     blocked_reason=item.get("blocked_reason"),
                 )
@@ -305,9 +331,9 @@ class _Loader:
             baseline = Baseline(
                 label=_require(item, "label", w),
                 note=item.get("note", ""),
-                go_live_date=_date(item.get("go_live_date"), f"{w}, go_live_date"),
+                go_live_date=self.day(item.get("go_live_date"), f"{w}, go_live_date"),
                 taken_at=datetime.combine(
-                    _date(item.get("taken_on"), f"{w}, taken_on"), time(9)
+                    self.day(item.get("taken_on"), f"{w}, taken_on"), time(9)
                 ).replace(tzinfo=UTC),
             )
             for ref, milestone in milestones.items():
@@ -320,10 +346,10 @@ class _Loader:
                         milestone=milestone,
                         ref=ref,
                         title=milestone.title,
-                        planned_start=_opt_date(own.get("start"), f"{w}, {ref}")
+                        planned_start=self.opt_day(own.get("start"), f"{w}, {ref}")
                         if own
                         else milestone.planned_start,
-                        due_date=_date(own["due"], f"{w}, {ref}") if own else milestone.due_date,
+                        due_date=self.day(own["due"], f"{w}, {ref}") if own else milestone.due_date,
                     )
                 )
             programme.baselines.append(baseline)
@@ -354,8 +380,8 @@ class _Loader:
                     target_likelihood=item.get("target_likelihood"),
                     mitigation=item.get("mitigation", ""),
                     status=item.get("status", "open"),
-                    raised_on=_date(item.get("raised_on"), f"{where}, raised_on"),
-                    review_on=_opt_date(item.get("review_on"), f"{where}, review_on"),
+                    raised_on=self.day(item.get("raised_on"), f"{where}, raised_on"),
+                    review_on=self.opt_day(item.get("review_on"), f"{where}, review_on"),
                     milestones=self._milestones(programme, item.get("milestones"), where),
                 )
             )
@@ -367,8 +393,8 @@ class _Loader:
                     RiskAction(
                         description=_require(action, "description", at),
                         owner=self.person(owner, f"{at}, owner") if owner else None,
-                        due_on=_opt_date(action.get("due"), f"{at}, due"),
-                        done_on=_opt_date(action.get("done"), f"{at}, done"),
+                        due_on=self.opt_day(action.get("due"), f"{at}, due"),
+                        done_on=self.opt_day(action.get("done"), f"{at}, done"),
                     )
                 )
             for index, review in enumerate(item.get("reviews") or [], start=1):
@@ -376,7 +402,7 @@ class _Loader:
                 reviewer = review.get("reviewer")
                 risk.reviews.append(
                     RiskReview(
-                        reviewed_on=_date(review.get("date"), f"{at}, date"),
+                        reviewed_on=self.day(review.get("date"), f"{at}, date"),
                         consequence=_require(review, "consequence", at),
                         likelihood=_require(review, "likelihood", at),
                         note=review.get("note", ""),
@@ -417,13 +443,13 @@ class _Loader:
                     ref=_require(item, "ref", where),
                     title=_require(item, "title", where),
                     description=item.get("description", ""),
-                    raised_on=_date(item.get("raised_on"), f"{where}, raised_on"),
+                    raised_on=self.day(item.get("raised_on"), f"{where}, raised_on"),
                     owner=self.person(_require(item, "owner", where), f"{where}, owner"),
                     workstream=workstreams[code] if code else None,
                     impact=item.get("impact", ""),
                     action=item.get("action", ""),
                     status=item.get("status", "open"),
-                    closed_on=_opt_date(item.get("closed_on"), f"{where}, closed_on"),
+                    closed_on=self.opt_day(item.get("closed_on"), f"{where}, closed_on"),
                     risk=risks[risk] if risk else None,
                 )
             )
@@ -436,7 +462,7 @@ class _Loader:
                 Decision(
                     programme_id=programme.id,
                     ref=_require(item, "ref", where),
-                    decided_on=_date(item.get("decided_on"), f"{where}, decided_on"),
+                    decided_on=self.day(item.get("decided_on"), f"{where}, decided_on"),
                     forum=_require(item, "forum", where),
                     decision=_require(item, "decision", where),
                     owner=self.person(owner, f"{where}, owner") if owner else None,
@@ -455,7 +481,7 @@ class _Loader:
             db.session.add(
                 StatusUpdate(
                     workstream=workstreams[code],
-                    week_start=_date(item.get("week"), f"{where}, week"),
+                    week_start=self.day(item.get("week"), f"{where}, week"),
                     rag=item.get("rag"),
                     achievements=item.get("achievements", ""),
                     next_steps=item.get("next_steps", ""),

@@ -26,6 +26,7 @@ from tracker.domain.validation import (
 )
 from tracker.extensions import db
 from tracker.models import Person, Programme, User, Workstream, WorkstreamLead
+from tracker.models.base import utcnow
 from tracker.services.accounts import (
     check_role,
     create_user,
@@ -38,6 +39,7 @@ from tracker.services.accounts import (
     set_role,
     workstreams_by_code,
 )
+from tracker.services.optimistic_locking import Seen, check_current
 from tracker.services.programmes import list_programmes
 from tracker.services.unit_of_work import allow, unit_of_work
 
@@ -216,12 +218,22 @@ def create_account(
 
 
 @unit_of_work
-def change_account(actor: Viewer, user: User | str, role: str, leads: Leads | None = None) -> User:
+def change_account(
+    actor: Viewer,
+    user: User | str,
+    role: str,
+    leads: Leads | None = None,
+    *,
+    seen: Seen | None = None,
+) -> User:
     """Set the role and, when given, the workstreams led: by id exactly those; by code
     exactly those of that programme (other programmes' stay). Nobody removes their own
-    admin role, and the last active admin stays one."""
+    admin role, and the last active admin stays one. The edit page passes the version it
+    showed (`seen`): a save over another admin's change is refused; the CLI passes none."""
     _may_manage(actor)
     user = resolve_account(user)
+    if seen is not None:
+        check_current(user, seen)
     errors = check_role(role)
     if not errors and _is_self(actor, user) and role != Role.ADMIN:
         errors.append(
@@ -237,6 +249,9 @@ def change_account(actor: Viewer, user: User | str, role: str, leads: Leads | No
             set_led_workstreams(user.person, workstreams)
         else:
             set_led_workstreams_in(user.person, programme, workstreams)
+    # The workstreams led are part of the account as the edit page shows it: a save always
+    # moves the account's version, even when only they changed.
+    user.updated_at = utcnow()
     return user
 
 

@@ -4,7 +4,9 @@ Import is upload -> check every row -> preview -> confirm. Each import view requ
 can_edit_plan, for GET and POST, and each step is a service call in tracker/services/
 plan_sheets.py that checks it again (check_import, confirm_import, cancel_import). The upload
 waits on the server between preview and confirm (uploads.py) and is checked again when
-confirmed, in the same unit of work that applies it.
+confirmed, in the same unit of work that applies it. Reading and checking an upload share
+one Budget (rows, cells, seconds: tracker/domain/plan_sheets/budget.py); passing it refuses
+the file with a message next to the file field, and problems are listed up to its number.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ from tracker.domain.plan_sheets import (
     MILESTONES,
     RISKS,
     SHEETS,
+    Budget,
     CheckedImport,
+    OverBudget,
     Problem,
     Sheet,
     Table,
@@ -104,9 +108,20 @@ Read = tuple[list[tuple[Sheet, Table]], list[str]]  # an upload's tables, and no
 
 
 def _upload_page(
-    programme: Programme, form: UploadForm, problems: tuple[Problem, ...] = (), filename: str = ""
+    programme: Programme,
+    form: UploadForm,
+    problems: tuple[Problem, ...] = (),
+    filename: str = "",
+    *,
+    more: bool = False,
 ) -> str:
-    if problems:
+    if more:
+        form.form_errors.append(
+            f"{filename} has more than {len(problems)} problems: the first {len(problems)} "
+            "are listed below, and the check stopped there. Nothing has been imported: "
+            "correct them in the file and upload it again."
+        )
+    elif problems:
         count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
         form.form_errors.append(
             f"{filename} has {count}, listed below. Nothing has been imported: correct them "
@@ -117,12 +132,13 @@ def _upload_page(
         programme=programme,
         form=form,
         problems=problems,
+        more_problems=more,
         sheets=IMPORTED_SHEETS,
         max_upload=files.MAX_UPLOAD_WORDS,
     )
 
 
-def _unreadable(programme: Programme, exc: files.UnreadableFile) -> str:
+def _unreadable(programme: Programme, exc: files.UnreadableFile | OverBudget) -> str:
     form = UploadForm()
     form.file.errors = [str(exc)]
     return _upload_page(programme, form)
@@ -157,27 +173,27 @@ def upload(slug: str) -> str | Response:
     filename = os.path.basename((chosen.filename or "upload").replace("\\", "/"))[:100]
     # Read one byte past the limit, to know it is over without reading all of a huge file.
     data = chosen.stream.read(files.MAX_UPLOAD_BYTES + 1)
+    budget = Budget()  # reading and checking, together
     try:
-        tables, notes = files.read_upload(filename, data)
-    except files.UnreadableFile as exc:
+        tables, notes = files.read_upload(filename, data, budget)
+        checked = plan_sheets.check_import(current_viewer(), programme, tables, notes, budget)
+    except (files.UnreadableFile, OverBudget) as exc:
         form.file.errors = [str(exc)]
         return _upload_page(programme, form)
-    try:
-        checked = plan_sheets.check_import(current_viewer(), programme, tables, notes)
     except ChangeRefused as refused:
         show_refusal(form, refused)
         return _upload_page(programme, form)
     if not checked.ok:
-        return _upload_page(programme, form, checked.problems, filename)
+        return _upload_page(programme, form, checked.problems, filename, more=checked.more_problems)
     uploads.keep(programme.slug, filename, data, checked.fingerprint())
     return redirect(url_for("spreadsheets.preview", slug=programme.slug))
 
 
-def _read_kept(programme: Programme, kept: uploads.PendingImport) -> Read | str:
+def _read_kept(programme: Programme, kept: uploads.PendingImport, budget: Budget) -> Read | str:
     """The kept upload's tables, or the upload page saying why they cannot be read."""
     try:
-        return files.read_upload(kept.filename, kept.data)
-    except files.UnreadableFile as exc:  # only if the limits changed since it was kept
+        return files.read_upload(kept.filename, kept.data, budget)
+    except (files.UnreadableFile, OverBudget) as exc:  # if the limits changed since it was kept
         uploads.discard()
         return _unreadable(programme, exc)
 
@@ -187,16 +203,22 @@ def _failed_checks(
 ) -> str:
     """The upload page with the problems the kept upload has now."""
     uploads.discard()
-    return _upload_page(programme, UploadForm(), checked.problems, kept.filename)
+    return _upload_page(
+        programme, UploadForm(), checked.problems, kept.filename, more=checked.more_problems
+    )
 
 
 def _recheck(programme: Programme, kept: uploads.PendingImport) -> CheckedImport | str:
     """The kept upload checked again, or the upload page saying why it no longer passes."""
-    read = _read_kept(programme, kept)
+    budget = Budget()
+    read = _read_kept(programme, kept, budget)
     if isinstance(read, str):
         return read
     try:
-        checked = plan_sheets.check_import(current_viewer(), programme, *read)
+        checked = plan_sheets.check_import(current_viewer(), programme, *read, budget)
+    except OverBudget as exc:  # slower this time: the server is busy
+        uploads.discard()
+        return _unreadable(programme, exc)
     except ChangeRefused as refused:
         form = UploadForm()
         show_refusal(form, refused)
@@ -222,13 +244,17 @@ def confirm(slug: str) -> str | Response:
     kept = uploads.pending(programme.slug)
     if kept is None:
         return _nothing_waiting(programme)
-    read = _read_kept(programme, kept)
+    budget = Budget()
+    read = _read_kept(programme, kept, budget)
     if isinstance(read, str):
         return read
     try:
         done = plan_sheets.confirm_import(
-            current_viewer(), programme, *read, previewed=kept.fingerprint
+            current_viewer(), programme, *read, budget=budget, previewed=kept.fingerprint
         )
+    except OverBudget as exc:  # nothing was saved
+        uploads.discard()
+        return _unreadable(programme, exc)
     except ChangeRefused as refused:
         if refused.refusal is Refusal.NOT_ALLOWED:
             abort(403, description=refused.message)

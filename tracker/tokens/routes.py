@@ -14,6 +14,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from tracker.form_errors import flash_refusal, show_refusal
+from tracker.form_fields import parse_id
 from tracker.security import current_viewer
 from tracker.services import api_tokens
 from tracker.services.unit_of_work import ChangeRefused
@@ -60,7 +61,7 @@ def create() -> str:
 
 @bp.post("/account/api-tokens/revoke")
 def revoke() -> Response:
-    token_id = request.form.get("token_id", type=int)
+    token_id = request.form.get("token_id", type=parse_id)
     if token_id is None:
         abort(404, description="There is no such API token.")
     try:

@@ -5,11 +5,11 @@ missing or wrong."""
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import RadioField, TextAreaField, URLField
 from wtforms.fields.choices import SelectChoice
 
 from tracker.form_fields import OptionalDateField, VersionedForm
+from tracker.services.optimistic_locking import opened_now
 
 
 class CompleteForm(VersionedForm):
@@ -31,7 +31,10 @@ class ReopenForm(VersionedForm):
     reason = TextAreaField("Why is it being reopened?")
 
 
-class HighlightForm(FlaskForm):
+class HighlightForm(VersionedForm):
+    """Carries the version of the week's highlight it was opened at: none when there was no
+    highlight yet, so a first one written meanwhile by someone else is not overwritten."""
+
     rag = RadioField(
         "RAG for the week",
         choices=[
@@ -44,3 +47,8 @@ class HighlightForm(FlaskForm):
     achievements = TextAreaField("Achievements this week")
     next_steps = TextAreaField("Next steps")
     issues = TextAreaField("Issues and risks")
+
+    def open_before_first(self) -> None:
+        """Opened when the week has no highlight yet: no version, only the moment."""
+        self.version.data = ""
+        self.opened_at.data = opened_now()

@@ -11,7 +11,7 @@ from tracker.domain.figures import MilestoneFilter, select_milestones
 from tracker.domain.my_work import group_my_work, week_start
 from tracker.domain.permissions import Viewer, can_reopen, can_update_progress, can_write_highlight
 from tracker.form_errors import flash_refusal, show_refusal
-from tracker.form_fields import VersionedForm
+from tracker.form_fields import VersionedForm, parse_id
 from tracker.security import current_viewer, require, safe_next
 from tracker.services import board, progress
 from tracker.services.optimistic_locking import EditConflict, Seen
@@ -222,7 +222,7 @@ def _one_click(
     back, message = _back(programme, milestone), done.format(ref=milestone.ref)
     page = url_for("plan.milestone", slug=programme.slug, ref=milestone.ref)
     try:
-        change(current_viewer(), milestone, Seen(request.form.get("version", type=int)))
+        change(current_viewer(), milestone, Seen(request.form.get("version", type=parse_id)))
     except ChangeRefused as refused:
         flash_refusal(refused, milestone.ref)
         return redirect(page if refused.refusal is Refusal.CONFLICT else back)
@@ -253,12 +253,19 @@ def highlight(slug: str, code: str) -> str | Response:
     require(can_write_highlight(current_viewer(), workstream.id))
     existing = progress.highlight_for_week(workstream, today())
     form = HighlightForm(obj=existing)
-    if form.validate_on_submit():
+    conflict: EditConflict | None = None
+    if request.method == "GET":
+        if existing is not None:
+            form.open(existing.version)
+        else:
+            form.open_before_first()
+    elif form.validate_on_submit():
         message = f"The {workstream.code} highlight for this week is saved."
         try:
             progress.save_highlight(
                 current_viewer(),
                 workstream,
+                form.seen(),
                 today=today(),
                 rag=form.rag.data,
                 achievements=form.achievements.data,
@@ -266,7 +273,9 @@ def highlight(slug: str, code: str) -> str | Response:
                 issues=form.issues.data,
             )
         except ChangeRefused as refused:
-            show_refusal(form, refused)
+            conflict = show_refusal(form, refused)
+            # Show the highlight as it now is (someone else's, when they saved first).
+            existing = progress.highlight_for_week(workstream, today())
         else:
             flash(message, "success")
             return redirect(url_for("updates.my_workstreams", slug=slug))
@@ -275,6 +284,7 @@ def highlight(slug: str, code: str) -> str | Response:
         programme=programme,
         workstream=workstream,
         form=form,
+        conflict=conflict,
         existing=existing,
         week=week_start(today()),
         earlier=[h for h in board.highlights(workstream, today()) if h is not existing][:4],

@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from tracker.domain.terms import Role
+from tracker.form_fields import VersionedForm
 
 if TYPE_CHECKING:
     from tracker.models import Workstream
@@ -37,10 +38,7 @@ def _workstreams() -> SelectMultipleField:
     return SelectMultipleField("Workstreams they lead", coerce=int)
 
 
-class AccountForm(FlaskForm):
-    role = _role()
-    workstreams = _workstreams()
-
+class _AccountFields(FlaskForm):
     def set_workstream_choices(self, workstreams: Iterable[Workstream]) -> None:
         """One checkbox per workstream of every programme, "CODE: name"; with several
         programmes the programme's name follows, since codes repeat."""
@@ -55,7 +53,15 @@ class AccountForm(FlaskForm):
         ]
 
 
-class NewUserForm(AccountForm):
+class AccountForm(VersionedForm, _AccountFields):
+    """An account's role and workstreams, with the version it was opened at: a save over
+    another admin's change is refused (services/user_admin.py change_account)."""
+
+    role = _role()
+    workstreams = _workstreams()
+
+
+class NewUserForm(_AccountFields):
     email = EmailField(
         "Email address", validators=[InputRequired("Enter their email address"), Length(max=254)]
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -16,6 +16,7 @@ from tracker.domain.permissions import can_manage_users
 from tracker.form_errors import show_refusal
 from tracker.security import current_viewer, require
 from tracker.services import accounts, user_admin
+from tracker.services.optimistic_locking import EditConflict
 from tracker.services.programmes import list_programmes
 from tracker.services.unit_of_work import ChangeRefused
 from tracker.users.forms import AccountForm, NewUserForm
@@ -34,11 +35,19 @@ def _account_form(user: User, post: bool = True) -> AccountForm:
     }
     form = AccountForm(data=current) if post else AccountForm(formdata=None, data=current)
     form.set_workstream_choices(user_admin.all_workstreams())
+    if not post or request.method == "GET":
+        form.open(user.version)
     return form
 
 
-def _edit_page(user: User, form: AccountForm) -> str:
-    return render_template("users/edit.html", user=user, form=form, own=user.id == current_user.id)
+def _edit_page(user: User, form: AccountForm, conflict: EditConflict | None = None) -> str:
+    return render_template(
+        "users/edit.html",
+        user=user,
+        form=form,
+        conflict=conflict,
+        own=user.id == current_user.id,
+    )
 
 
 @bp.get("/")
@@ -81,17 +90,23 @@ def edit(user_id: int) -> str | Response:
     require(can_manage_users(current_viewer()))
     user = user_admin.get_user_or_404(user_id)
     form = _account_form(user)
+    conflict: EditConflict | None = None
     if form.validate_on_submit():
+        message = f"Saved the role and workstreams of {user.name}."
         try:
             user_admin.change_account(
-                current_viewer(), user, form.role.data, leads=form.workstreams.data or []
+                current_viewer(),
+                user,
+                form.role.data,
+                leads=form.workstreams.data or [],
+                seen=form.seen(),
             )
         except ChangeRefused as refused:
-            show_refusal(form, refused)
+            conflict = show_refusal(form, refused)
         else:
-            flash(f"Saved the role and workstreams of {user.name}.", "success")
+            flash(message, "success")
             return redirect(url_for("users.index"))
-    return _edit_page(user, form)
+    return _edit_page(user, form, conflict)
 
 
 @bp.post("/<int:user_id>/deactivate")

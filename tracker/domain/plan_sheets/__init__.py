@@ -13,7 +13,9 @@ import never deletes anything).
 The modules, in the order an import uses them:
 
 - layout: the sheets and their columns (Sheet, Column, MILESTONES, ...), found by name or
-  by a CSV file's headings;
+  by a CSV file's headings, and the budgets of an upload (MAX_ROWS, MAX_CELLS, ...);
+- budget: an upload's rows, cells and seconds counted as they are read (Budget), and
+  OverBudget when one is passed;
 - records: what a row holds (MilestoneRecord, DependencyRecord, RiskRecord,
   StatusUpdateRecord);
 - cells: one cell written for export (guarded against formulas) or read back (CellError);
@@ -23,6 +25,7 @@ The modules, in the order an import uses them:
 Everything public is importable from here, as `tracker.domain.plan_sheets.check_upload`.
 """
 
+from tracker.domain.plan_sheets.budget import Budget, OverBudget
 from tracker.domain.plan_sheets.cells import (
     FORMULA_START,
     BadCell,
@@ -54,6 +57,11 @@ from tracker.domain.plan_sheets.checks import (
 from tracker.domain.plan_sheets.layout import (
     DATE_HINT,
     DEPENDENCIES,
+    MAX_CELLS,
+    MAX_COLUMNS,
+    MAX_PROBLEMS,
+    MAX_ROWS,
+    MAX_SECONDS,
     MILESTONES,
     RISKS,
     SHEETS,
@@ -78,6 +86,11 @@ __all__ = [
     "DATE_HINT",
     "DEPENDENCIES",
     "FORMULA_START",
+    "MAX_CELLS",
+    "MAX_COLUMNS",
+    "MAX_PROBLEMS",
+    "MAX_ROWS",
+    "MAX_SECONDS",
     "MILESTONES",
     "NEW",
     "RISKS",
@@ -85,6 +98,7 @@ __all__ = [
     "STATUS_UPDATES",
     "UNCHANGED",
     "BadCell",
+    "Budget",
     "CellError",
     "CellValue",
     "Change",
@@ -95,6 +109,7 @@ __all__ = [
     "Item",
     "LinkKey",
     "MilestoneRecord",
+    "OverBudget",
     "Problem",
     "ReadSheet",
     "RiskRecord",

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from tracker.domain.plan_sheets.layout import Column, Sheet
+from tracker.domain.text import strip_bidi
 
 # A spreadsheet runs text starting with these as a formula (CSV injection), so on export such
 # text gets a leading apostrophe, and on import exactly that apostrophe is taken off.
@@ -43,7 +44,7 @@ def export_value(column: Column, value: Any) -> ExportValue:
         return guard("; ".join(str(link) for link in value)) if value else None
     if isinstance(value, (date, int)):
         return value
-    return guard(str(value))
+    return guard(strip_bidi(str(value)))
 
 
 def export_rows(sheet: Sheet, records: Iterable[Any]) -> list[list[ExportValue]]:
@@ -111,9 +112,7 @@ def read_date(value: CellValue) -> date | None:
         found = date(year, month, day)
     except ValueError:
         raise CellError(f"'{text}' is not a date") from None
-    if not 1900 <= found.year <= 2999:
-        raise CellError(f"'{text}' is not a date in this plan's years")
-    return found
+    return found  # whether it is in the plan's years is the one date rule's to say (rows.py)
 
 
 _WHOLE = re.compile(r"^[+-]?\d{1,6}$")

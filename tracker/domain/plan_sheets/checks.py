@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any, Generic, TypeVar
 
 from tracker.domain.network import path_between
+from tracker.domain.plan_sheets.budget import Budget
 from tracker.domain.plan_sheets.cells import word
 from tracker.domain.plan_sheets.layout import (
     DEPENDENCIES,
@@ -28,11 +29,23 @@ from tracker.domain.plan_sheets.records import (
     StatusUpdateRecord,
 )
 from tracker.domain.plan_sheets.rows import Problem, ReadSheet, Table, read_sheet
-from tracker.domain.validation import check_completion, check_forecast, format_date
+from tracker.domain.validation import (
+    PLAUSIBLE_DATES,
+    DateWindow,
+    check_completion,
+    check_date_in_window,
+    check_forecast,
+    format_date,
+)
 
 R = TypeVar("R")
 
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
+
+
+def _plausible(value: date | None) -> bool:
+    """A date (not none) that reading the row did not refuse as outside every window."""
+    return value is not None and value in PLAUSIBLE_DATES
 
 
 @dataclass(frozen=True)
@@ -44,6 +57,7 @@ class StoredPlan:
     milestones: Mapping[str, MilestoneRecord]  # by reference
     dependencies: Mapping[LinkKey, int]  # lag by link
     status_updates: Mapping[tuple[str, date], StatusUpdateRecord]
+    window: DateWindow = PLAUSIBLE_DATES  # where the programme's dates may be
 
 
 @dataclass(frozen=True)
@@ -75,6 +89,7 @@ class CheckedImport:
     milestones_not_in_file: tuple[str, ...] = ()
     dependencies_not_in_file: tuple[str, ...] = ()
     status_updates_not_in_file: int = 0
+    more_problems: bool = False  # there are more than `problems` lists: the check stopped
 
     @property
     def ok(self) -> bool:
@@ -185,8 +200,13 @@ def check_upload(
     plan: StoredPlan,
     today: date,
     notes: Sequence[str] = (),
+    budget: Budget | None = None,
 ) -> CheckedImport:
-    """Read and check every row of an upload against the plan; nothing is changed here."""
+    """Read and check every row of an upload against the plan; nothing is changed here.
+
+    Problems are listed up to `budget.problems`, the first in the file's order, and the
+    check stops there (`more_problems`); OverBudget if it takes longer than the budget."""
+    budget = budget or Budget()
     notes = [
         *notes,
         *(
@@ -195,10 +215,24 @@ def check_upload(
             if not sheet.importable
         ),
     ]
-    read = [read_sheet(sheet, table) for sheet, table in tables if sheet.importable]
+    read: list[ReadSheet] = []
+    for sheet, table in tables:
+        if sheet.importable and sum(len(part.problems) for part in read) < budget.problems:
+            read.append(read_sheet(sheet, table, budget))
     problems = [p for part in read for p in part.problems]
     by_sheet = {part.sheet.key: part for part in read}
     sheets = tuple(part.sheet.title for part in read)
+
+    def refused(stopped: bool = False) -> CheckedImport:
+        found = sorted(problems, key=_place)
+        more = stopped or len(found) > budget.problems
+        return CheckedImport(
+            tuple(found[: budget.problems]), sheets, tuple(notes), more_problems=more
+        )
+
+    if len(problems) >= budget.problems or not all(part.complete for part in read):
+        return refused(stopped=True)
+    budget.reading("the upload")
 
     def problem(sheet: Sheet, number: int, field: str, message: str) -> None:
         problems.append(Problem(sheet.title, f"row {number}", sheet.heading(field), message))
@@ -220,16 +254,23 @@ def check_upload(
     milestone_items: list[Item[MilestoneRecord]] = []
     file_refs = set(milestones.refs) if milestones else set()
     for row in milestones.rows if milestones else ():
+        budget.tick()
         m: MilestoneRecord = row.record
         known(row.number, MILESTONES, m.workstream, {"owner_email": m.owner_email})
         old = plan.milestones.get(m.ref)
         changes = () if old is None else _compare(MILESTONES, old, m, skip=("predecessors",))
         changed = {c.field for c in changes}
-        if m.completed_on and (old is None or "completed_on" in changed):
-            for error in check_completion(m.completed_on, today):
+        # A date outside every window was refused as the row was read (rows.py).
+        for field in ("planned_start", "due_date"):
+            value = getattr(m, field)
+            if _plausible(value) and (old is None or field in changed):
+                for error in check_date_in_window(field, value, plan.window):
+                    problem(MILESTONES, row.number, field, error.message)
+        if _plausible(m.completed_on) and (old is None or "completed_on" in changed):
+            for error in check_completion(m.completed_on, today, plan.window):
                 problem(MILESTONES, row.number, "completed_on", error.message)
-        if m.forecast_date and (old is None or "forecast_date" in changed):
-            for error in check_forecast(m.forecast_date, m.forecast_reason, today):
+        if _plausible(m.forecast_date) and (old is None or "forecast_date" in changed):
+            for error in check_forecast(m.forecast_date, m.forecast_reason, today, plan.window):
                 if error.field == "forecast_date":
                     problem(MILESTONES, row.number, "forecast_date", error.message)
         milestone_items.append(_item(f"{m.ref} {m.title}", m, old, changes))
@@ -249,6 +290,7 @@ def check_upload(
     edges = {(p, s) for p, s, _ in plan.dependencies}
     link_items: list[Item[DependencyRecord]] = []
     for key, link in links.items():
+        budget.tick()
         d, where = link.record, link.where
         unknown = [ref for ref in (d.predecessor, d.successor) if ref not in all_refs]
         for ref in unknown:
@@ -275,7 +317,7 @@ def check_upload(
         link_items.append(_item(d.label, d, old_lag, changes))
 
     if problems:
-        return CheckedImport(tuple(sorted(problems, key=_place)), sheets, tuple(notes))
+        return refused()
     # Only links into milestones the file describes are "missing" from it, unless the file
     # has the whole Dependencies sheet.
     whole = DEPENDENCIES.key in by_sheet

@@ -137,3 +137,16 @@ def sheet_for_headings(headings: Sequence[Any]) -> Sheet | None:
     scores = [(sum(name_key(h) in given for h in s.headings) / len(s.columns), s) for s in SHEETS]
     score, best = max(scores, key=lambda pair: pair[0])
     return best if score >= 0.5 else None
+
+
+# Budgets: how much of an upload the import reads and checks (docs/spreadsheets.md, "Limits").
+# A transition plan has a few hundred milestones; the biggest synthetic programme the pages
+# are measured with (bench/, 2,000 milestones and 5,000 links) is a third of these, and its
+# export reads and checks in about a second. Anything bigger is split into files (a
+# workstream each, say). Each budget is checked while the file is read, as the rows and
+# cells come, and the import stops at the first one passed.
+MAX_ROWS = 10_000  # rows below the headings, in each sheet (blank rows in between count)
+MAX_COLUMNS = 50  # headings in row 1 (17 are the import's); cells right of the last are skipped
+MAX_CELLS = 250_000  # cells in all the sheets read, blank ones the file holds included
+MAX_SECONDS = 10.0  # reading and checking the whole upload
+MAX_PROBLEMS = 200  # problems listed; the check stops there ("…and more: fix these first")

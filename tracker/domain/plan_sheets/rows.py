@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any, Generic, TypeVar
 
 from tracker.domain.notation import PredecessorLink, parse_predecessor
+from tracker.domain.plan_sheets.budget import Budget
 from tracker.domain.plan_sheets.cells import (
     CellError,
     CellValue,
@@ -32,10 +33,12 @@ from tracker.domain.plan_sheets.records import (
     StatusUpdateRecord,
 )
 from tracker.domain.terms import DependencyType, MilestoneKind, MilestoneStatus, values
+from tracker.domain.text import strip_bidi
 from tracker.domain.validation import (
     REF_PATTERN,
     FieldError,
     check_code,
+    check_date_in_window,
     check_dependency,
     check_email,
     check_milestone,
@@ -103,7 +106,9 @@ class _RowReader:
         return (self.text(field) or "").upper()
 
     def date(self, field: str) -> date | None:
-        return self._read(field, read_date)
+        day = self._read(field, read_date)
+        self.add(check_date_in_window(field, day))  # the one rule, for every sheet's dates
+        return day
 
     def whole_number(self, field: str) -> int | None:
         return self._read(field, read_number)
@@ -150,7 +155,7 @@ def _positions(sheet: Sheet, table: Table) -> tuple[dict[str, int], list[Problem
 
 def _read_milestone(r: _RowReader) -> MilestoneRecord | None:
     ref = r.code("ref")
-    title = r.text("title")
+    title = strip_bidi(r.text("title"))
     description = r.text("description") or ""
     workstream = r.code("workstream")
     owner = normalise_email(r.text("owner_email"))
@@ -291,10 +296,14 @@ class ReadSheet:
     rows: tuple[Row[Any], ...]
     problems: tuple[Problem, ...]
     refs: dict[str, int]  # first row of each reference (milestones only)
+    complete: bool = True  # False when reading stopped at the budget's number of problems
 
 
-def read_sheet(sheet: Sheet, table: Table) -> ReadSheet:
-    """Every row of a table as a record, or the problems that stop it being one."""
+def read_sheet(sheet: Sheet, table: Table, budget: Budget | None = None) -> ReadSheet:
+    """Every row of a table as a record, or the problems that stop it being one; reading
+    stops once there are `budget.problems` of them (OverBudget when time is up)."""
+    budget = budget or Budget()
+    budget.reading(f"the {sheet.title} sheet")
     at, problems = _positions(sheet, table)
     if problems:
         return ReadSheet(sheet, (), tuple(problems), {})
@@ -302,6 +311,9 @@ def read_sheet(sheet: Sheet, table: Table) -> ReadSheet:
     refs: dict[str, int] = {}
     seen: dict[tuple[str, date], int] = {}
     for number, cells in table.rows:
+        if len(problems) >= budget.problems:
+            return ReadSheet(sheet, tuple(rows), tuple(problems), refs, complete=False)
+        budget.tick()
         reader = _RowReader(sheet, number, cells, at)
         record = _READERS[sheet.key](reader)
         if sheet is MILESTONES:
