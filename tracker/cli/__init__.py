@@ -1,4 +1,4 @@
-"""Command-line work: `flask --app wsgi seed ...`, `users ...`, `digest send`.
+"""Command-line work: `flask --app wsgi seed ...`, `users ...`, `digest send`, `programme ...`.
 
 Each command that changes anything calls one unit of work (tracker/services/unit_of_work.py)
 and commits nothing itself. The commands act as the operator (common.OPERATOR): whoever runs
@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from flask import Flask
 
-from tracker.cli import digest, seed, users
+from tracker.cli import digest, programme, seed, users
 
 
 def register(app: Flask) -> None:
     app.cli.add_command(seed.seed)
     app.cli.add_command(users.users)
     app.cli.add_command(digest.digest)
+    app.cli.add_command(programme.programme)
