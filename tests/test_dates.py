@@ -44,7 +44,8 @@ from tracker.models import (
     RiskAction,
 )
 from tracker.services.optimistic_locking import opened_now
-from tracker.services.seeding import SeedError, load_programme_dir
+from tracker.services.seed_files import SeedError
+from tracker.services.seeding import load_programme_dir
 
 BAD = ["9999-12-31", "0001-01-01", "2999-01-01"]
 P = f"/p/{SEED_SLUG}"

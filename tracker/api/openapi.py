@@ -61,13 +61,14 @@ class _Api(Api):
     DEFAULT_ERROR_RESPONSE_NAME = None  # each endpoint lists the errors it gives
 
     def _register_error_handlers(self) -> None:
-        pass
+        """None: flask-smorest's would answer the pages' errors too; the API's own are
+        registered on its blueprint (tracker/api/errors.py)."""
 
     def _register_pagination_header(self) -> None:
         pass  # lists carry their page in the body (schemas._list_of), not a header
 
     def _register_etag_headers(self) -> None:
-        pass
+        """None: answers are `no-store` (tracker/api/auth.py), so there is nothing to revalidate."""
 
     def _register_responses(self) -> None:
         # Named as flask-smorest names them (BAD_REQUEST...), so that the 400 it documents

@@ -17,7 +17,7 @@ from tracker.audit import Actor, acting_as
 from tracker.cli.common import OPERATOR
 from tracker.services import loading
 from tracker.services.programmes import list_programmes
-from tracker.services.seeding import SeedError, programme_dirs
+from tracker.services.seed_files import SeedError, programme_dirs
 from tracker.services.synthetic import MAX_MILESTONES
 from tracker.services.unit_of_work import ChangeRefused
 

@@ -13,17 +13,13 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import delete, select, update
 from werkzeug.security import generate_password_hash
 
 from tracker.domain.notation import parse_predecessor
 from tracker.domain.terms import MilestoneKind, MilestoneStatus, Role
-from tracker.domain.text import strip_bidi
 from tracker.domain.validation import (
     PLAUSIBLE_DATES,
-    DateWindow,
-    check_date_in_window,
     go_live_window,
     programme_window,
 )
@@ -48,11 +44,14 @@ from tracker.models import (
     WorkstreamLead,
 )
 from tracker.scheduling import Activity, CycleError, Link, schedule
+from tracker.services.seed_files import (
+    SeedError,
+    optional_date,
+    read_yaml,
+    required,
+    seed_date,
+)
 from tracker.services.unit_of_work import unit_of_work
-
-
-class SeedError(ValueError):
-    """The seed files are wrong; the message names the file, the item and the problem."""
 
 
 @dataclass
@@ -64,57 +63,6 @@ class SeedReport:
     accounts: list[tuple[str, str, str]] = field(default_factory=list)  # email, role, name
 
 
-def programme_dirs(seed_root: str | Path) -> list[Path]:
-    """Every folder under the seed root that holds a programme.yaml."""
-    root = Path(seed_root)
-    return sorted(p.parent for p in root.glob("*/programme.yaml"))
-
-
-class _DatesAsText(yaml.SafeLoader):
-    """YAML that leaves dates as text, so a bad date is reported with its file and item."""
-
-
-_DatesAsText.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def _read(path: Path) -> Any:
-    try:
-        with path.open(encoding="utf-8") as handle:
-            return yaml.load(handle, Loader=_DatesAsText)  # noqa: S506 (a SafeLoader)
-    except FileNotFoundError as exc:
-        raise SeedError(f"{path}: file not found") from exc
-    except yaml.YAMLError as exc:
-        raise SeedError(f"{path}: not valid YAML ({exc})") from exc
-
-
-def _date(value: Any, where: str, window: DateWindow = PLAUSIBLE_DATES) -> date:
-    """A date, in the window (the tracker's, or once it is read the programme's)."""
-    if isinstance(value, date) and not isinstance(value, datetime):
-        day = value
-    else:
-        try:
-            day = date.fromisoformat(value if isinstance(value, str) else "")
-        except ValueError:
-            raise SeedError(f"{where}: '{value}' is not a date like 2022-07-01") from None
-    for error in check_date_in_window("date", day, window):
-        raise SeedError(f"{where}: {error.message}")
-    return day
-
-
-def _opt_date(value: Any, where: str, window: DateWindow = PLAUSIBLE_DATES) -> date | None:
-    return None if value is None else _date(value, where, window)
-
-
-def _require(item: dict[str, Any], key: str, where: str) -> Any:
-    if key not in item or item[key] in (None, ""):
-        raise SeedError(f"{where}: '{key}' is missing")
-    # Titles and names: no bidirectional controls (tracker/domain/text.py).
-    return strip_bidi(item[key]) if isinstance(item[key], str) else item[key]
-
-
 class _Loader:
     def __init__(self, folder: Path, password: str | None) -> None:
         self.folder = folder
@@ -123,10 +71,10 @@ class _Loader:
         self.window = PLAUSIBLE_DATES  # the programme's, once programme.yaml is read
 
     def day(self, value: Any, where: str) -> date:
-        return _date(value, where, self.window)
+        return seed_date(value, where, self.window)
 
     def opt_day(self, value: Any, where: str) -> date | None:
-        return _opt_date(value, where, self.window)
+        return optional_date(value, where, self.window)
 
     def where(self, name: str) -> str:
         return str(self.folder / name)
@@ -137,17 +85,17 @@ class _Loader:
         return self.people[key]
 
     def load_people(self, report: SeedReport) -> None:
-        data = _read(self.folder / "people.yaml") or {}
+        data = read_yaml(self.folder / "people.yaml") or {}
         for index, item in enumerate(data.get("people", []), start=1):
             where = f"{self.where('people.yaml')}, person {index}"
-            key = _require(item, "key", where)
-            email = str(_require(item, "email", where)).strip().lower()
+            key = required(item, "key", where)
+            email = str(required(item, "email", where)).strip().lower()
             if not email.endswith("@example.org"):
                 raise SeedError(f"{where}: seeded people use example.org addresses, not {email}")
             person = db.session.scalar(select(Person).where(Person.email == email))
             if person is None:
                 person = Person(
-                    name=_require(item, "name", where),
+                    name=required(item, "name", where),
                     job_title=item.get("job_title", ""),
                     directorate=item.get("directorate", ""),
                     email=email,
@@ -171,17 +119,17 @@ class _Loader:
         if not targets:
             raise SeedError(f"{where}: 'go_live_targets' needs at least one date")
         programme = Programme(
-            slug=_require(data, "slug", where),
-            name=_require(data, "name", where),
-            from_organisation=_require(data, "from_organisation", where),
-            to_organisation=_require(data, "to_organisation", where),
-            start_date=self.day(_require(data, "start_date", where), f"{where}, start_date"),
+            slug=required(data, "slug", where),
+            name=required(data, "name", where),
+            from_organisation=required(data, "from_organisation", where),
+            to_organisation=required(data, "to_organisation", where),
+            start_date=self.day(required(data, "start_date", where), f"{where}, start_date"),
             go_live_date=self.day(targets[-1].get("date"), f"{where}, last go-live target"),
             go_live_ref=data.get("go_live_ref"),
             calendar_region=data.get("calendar_region", "ENG"),
         )
         # Go-live within ten years of the start; then every other date in the programme's window.
-        _date(
+        seed_date(
             targets[-1].get("date"),
             f"{where}, last go-live target",
             go_live_window(programme.start_date),
@@ -193,7 +141,7 @@ class _Loader:
                 GoLiveTarget(
                     target_date=self.day(target.get("date"), w),
                     set_on=self.day(target.get("set_on"), w),
-                    reason=_require(target, "reason", w),
+                    reason=required(target, "reason", w),
                 )
             )
         for closure in data.get("closures") or []:
@@ -207,16 +155,16 @@ class _Loader:
         return programme
 
     def load_workstreams(self, programme: Programme) -> dict[str, Workstream]:
-        data = _read(self.folder / "workstreams.yaml") or {}
+        data = read_yaml(self.folder / "workstreams.yaml") or {}
         workstreams: dict[str, Workstream] = {}
         for order, item in enumerate(data.get("workstreams", []), start=1):
             where = f"{self.where('workstreams.yaml')}, workstream {order}"
-            code = _require(item, "code", where)
+            code = required(item, "code", where)
             if code in workstreams:
                 raise SeedError(f"{where}: code {code} is used twice")
             ws = Workstream(
                 code=code,
-                name=_require(item, "name", where),
+                name=required(item, "name", where),
                 description=item.get("description", ""),
                 display_order=order,
             )
@@ -238,7 +186,7 @@ class _Loader:
         links: list[tuple[str, str, Any]] = []  # (successor ref, where, notation)
         baseline_dates: dict[str, dict[str, Any]] = {}
         for path in sorted((self.folder / "milestones").glob("*.yaml")):
-            data = _read(path) or {}
+            data = read_yaml(path) or {}
             code = data.get("workstream")
             if code not in workstreams:
                 raise SeedError(f"{path}: workstream '{code}' is not in workstreams.yaml")
@@ -255,12 +203,12 @@ class _Loader:
                     programme=programme,
                     workstream=workstreams[code],
                     ref=ref,
-                    title=_require(item, "title", where),
+                    title=required(item, "title", where),
                     description=item.get("description", ""),
-                    owner=self.person(_require(item, "owner", where), f"{where}, owner"),
+                    owner=self.person(required(item, "owner", where), f"{where}, owner"),
                     kind=kind,
                     planned_start=self.opt_day(item.get("start"), f"{where}, start"),
-                    due_date=self.day(_require(item, "due", where), f"{where}, due"),
+                    due_date=self.day(required(item, "due", where), f"{where}, due"),
                     is_key=bool(item.get("key", False)),
                     status=status,
                     completed_on=self.opt_day(item.get("completed_on"), f"{where}, completed_on"),
@@ -327,9 +275,9 @@ class _Loader:
         current: Baseline | None = None
         for item in data.get("baselines") or []:
             w = f"{where}, baseline {item.get('key')}"
-            key = _require(item, "key", w)
+            key = required(item, "key", w)
             baseline = Baseline(
-                label=_require(item, "label", w),
+                label=required(item, "label", w),
                 note=item.get("note", ""),
                 go_live_date=self.day(item.get("go_live_date"), f"{w}, go_live_date"),
                 taken_at=datetime.combine(
@@ -358,7 +306,7 @@ class _Loader:
         programme.current_baseline = current
 
     def load_risks(self, programme: Programme, workstreams: dict[str, Workstream]) -> int:
-        data = _read(self.folder / "risks.yaml") or {}
+        data = read_yaml(self.folder / "risks.yaml") or {}
         # Reviews name their reviewer, and the issue and decision logs their programme, by id.
         db.session.flush()
         count = 0
@@ -369,10 +317,10 @@ class _Loader:
                 raise SeedError(f"{where}: workstream '{code}' is not in workstreams.yaml")
             programme.risks.append(
                 Risk(
-                    ref=_require(item, "ref", where),
-                    title=_require(item, "title", where),
+                    ref=required(item, "ref", where),
+                    title=required(item, "title", where),
                     description=item.get("description", ""),
-                    owner=self.person(_require(item, "owner", where), f"{where}, owner"),
+                    owner=self.person(required(item, "owner", where), f"{where}, owner"),
                     workstream=workstreams[code] if code else None,
                     consequence=item.get("consequence"),
                     likelihood=item.get("likelihood"),
@@ -391,7 +339,7 @@ class _Loader:
                 owner = action.get("owner")
                 risk.actions.append(
                     RiskAction(
-                        description=_require(action, "description", at),
+                        description=required(action, "description", at),
                         owner=self.person(owner, f"{at}, owner") if owner else None,
                         due_on=self.opt_day(action.get("due"), f"{at}, due"),
                         done_on=self.opt_day(action.get("done"), f"{at}, done"),
@@ -403,8 +351,8 @@ class _Loader:
                 risk.reviews.append(
                     RiskReview(
                         reviewed_on=self.day(review.get("date"), f"{at}, date"),
-                        consequence=_require(review, "consequence", at),
-                        likelihood=_require(review, "likelihood", at),
+                        consequence=required(review, "consequence", at),
+                        likelihood=required(review, "likelihood", at),
                         note=review.get("note", ""),
                         reviewer_id=self.person(reviewer, f"{at}, reviewer").id
                         if reviewer
@@ -440,11 +388,11 @@ class _Loader:
             db.session.add(
                 Issue(
                     programme_id=programme.id,
-                    ref=_require(item, "ref", where),
-                    title=_require(item, "title", where),
+                    ref=required(item, "ref", where),
+                    title=required(item, "title", where),
                     description=item.get("description", ""),
                     raised_on=self.day(item.get("raised_on"), f"{where}, raised_on"),
-                    owner=self.person(_require(item, "owner", where), f"{where}, owner"),
+                    owner=self.person(required(item, "owner", where), f"{where}, owner"),
                     workstream=workstreams[code] if code else None,
                     impact=item.get("impact", ""),
                     action=item.get("action", ""),
@@ -461,17 +409,17 @@ class _Loader:
             db.session.add(
                 Decision(
                     programme_id=programme.id,
-                    ref=_require(item, "ref", where),
+                    ref=required(item, "ref", where),
                     decided_on=self.day(item.get("decided_on"), f"{where}, decided_on"),
-                    forum=_require(item, "forum", where),
-                    decision=_require(item, "decision", where),
+                    forum=required(item, "forum", where),
+                    decision=required(item, "decision", where),
                     owner=self.person(owner, f"{where}, owner") if owner else None,
                     milestones=self._milestones(programme, item.get("milestones"), where),
                 )
             )
 
     def load_status_updates(self, workstreams: dict[str, Workstream]) -> int:
-        data = _read(self.folder / "status_updates.yaml") or {}
+        data = read_yaml(self.folder / "status_updates.yaml") or {}
         count = 0
         for index, item in enumerate(data.get("status_updates", []), start=1):
             where = f"{self.where('status_updates.yaml')}, update {index}"
@@ -486,7 +434,7 @@ class _Loader:
                     achievements=item.get("achievements", ""),
                     next_steps=item.get("next_steps", ""),
                     issues=item.get("issues", ""),
-                    author=self.person(_require(item, "author", where), f"{where}, author"),
+                    author=self.person(required(item, "author", where), f"{where}, author"),
                 )
             )
             count += 1
@@ -501,8 +449,8 @@ def load_programme_dir(
     ChangeRefused (a broken rule) saying what is wrong. Inside another unit of work (the CLI's
     load_seed) it joins that one."""
     loader = _Loader(Path(folder), password)
-    data = _read(loader.folder / "programme.yaml") or {}
-    slug = _require(data, "slug", loader.where("programme.yaml"))
+    data = read_yaml(loader.folder / "programme.yaml") or {}
+    slug = required(data, "slug", loader.where("programme.yaml"))
     report = SeedReport(programme=data.get("name", slug), slug=slug, loaded=False)
     existing = db.session.scalar(select(Programme).where(Programme.slug == slug))
     if existing is not None and reset:
