@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from tracker.extensions import db
-from tracker.models import AuditEvent, Milestone, Programme, User, Workstream
+from tracker.models import AuditEvent, Milestone, Person, Programme, User, Workstream
 from tracker.services.accounts import user_by_email
 
 SEED_SLUG = "kent-and-medway"
@@ -42,6 +42,17 @@ def user(email: str) -> User:
     found = user_by_email(email)
     assert found is not None, email
     return found
+
+
+def join(email: str, slug: str, role: str) -> None:
+    """Make the person with this email a member of the programme, committed (as a programme
+    admin would on the people page)."""
+    from tracker.services.memberships import join as add_member
+
+    person = db.session.scalar(select(Person).where(Person.email == email))
+    assert person is not None, email
+    add_member(person, programme(slug), role)
+    db.session.commit()
 
 
 def user_id(email: str) -> int:

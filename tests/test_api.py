@@ -24,12 +24,12 @@ from schemathesis.specs.openapi.checks import (
 
 from tests.conftest import ADMIN, BOARD_MEMBER, LEAD, OTHER_LEAD
 from tests.helpers import fresh_milestone as milestone
+from tests.helpers import programme
 from tracker.api.openapi import document
 from tracker.domain.figures import on_critical_path
 from tracker.extensions import db
 from tracker.models import ApiToken, AuditEvent, Dependency, Milestone, Risk, StatusUpdate
 from tracker.services import accounts, api_tokens
-from tracker.services.programmes import get_programme_or_404
 from tracker.services.schedule import programme_schedule
 
 API = "/api/v1"
@@ -113,7 +113,7 @@ def all_pages(api: FlaskClient, url: str, token: str) -> list[dict[str, Any]]:
 
 
 def seed_schedule() -> Any:
-    schedule = programme_schedule(get_programme_or_404("kent-and-medway"))
+    schedule = programme_schedule(programme("kent-and-medway"))
     assert schedule is not None
     return schedule.forecast
 

@@ -17,10 +17,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from tests.conftest import ADMIN, OTHER_LEAD, Client, sign_in_as
+from tests.conftest import ADMIN, LEAD, OTHER_LEAD, Client, sign_in_as
 from tests.helpers import SEED_SLUG, count, fresh_milestone, page, soup, user_id, workstream_id
 from tracker.extensions import db
-from tracker.models import Dependency, Milestone, Risk, User
+from tracker.models import Dependency, Membership, Milestone, Risk, User, WorkstreamLead
 
 KM = f"/p/{SEED_SLUG}"
 HUGE = "99999999999999999999999"
@@ -122,7 +122,12 @@ def test_no_account_is_made_with_a_nul_in_its_email(admin_client: FlaskClient) -
     before = count(User)
     response = admin_client.post(
         "/users/new",
-        data={"email": "nul\x00@example.org", "name": "Nul Byte", "role": "board"},
+        data={
+            "email": "nul\x00@example.org",
+            "name": "Nul Byte",
+            "programme": SEED_SLUG,
+            "role": "board",
+        },
     )
     assert_refused_naming(response, 400, "email")
     assert count(User) == before
@@ -308,12 +313,40 @@ def test_a_risk_with_an_impossible_owner_is_a_form_error(
 def test_a_user_leading_an_impossible_workstream_is_a_form_error(
     admin_client: FlaskClient, number: str
 ) -> None:
-    url = f"/users/{user_id(ADMIN)}"
+    url = "/users/new"
+    before = (count(User), count(WorkstreamLead), count(Membership))
     data = _edit_form(admin_client, url)
-    data["workstreams"] = number
+    data.update(
+        {
+            "email": "nia.okafor@example.org",
+            "name": "Nia Okafor",
+            "programme": SEED_SLUG,
+            "role": "lead",
+            "workstreams": number,
+        }
+    )
     response = admin_client.post(url, data=data)
     assert response.status_code == 200, response.status_code
-    assert "nhsuk-error-summary" in _text(response)
+    html = page(response)
+    assert html.select_one(".nhsuk-error-summary") is not None
+    assert html.find(id="workstreams-error") is not None
+    assert (count(User), count(WorkstreamLead), count(Membership)) == before
+
+
+@pytest.mark.parametrize("number", BIG_NUMBERS)
+def test_an_account_saved_at_an_impossible_version_is_a_conflict(
+    admin_client: FlaskClient, number: str
+) -> None:
+    becca = db.session.get(User, user_id(LEAD))
+    assert becca is not None
+    before = (becca.version, becca.is_instance_admin)
+    url = f"/users/{becca.id}"
+    data = {**_edit_form(admin_client, url), "instance_admin": "yes", "version": number}
+    response = admin_client.post(url, data=data)
+    assert response.status_code == 200, response.status_code
+    assert page(response).find(id="edit-conflict") is not None
+    db.session.expire_all()
+    assert (becca.version, becca.is_instance_admin) == before
 
 
 @pytest.mark.parametrize("number", BIG_NUMBERS)
@@ -572,6 +605,9 @@ def _seed_values(app: Flask) -> dict[str, str]:
             "code": "PEO",
             "dependency_id": str(link.id),
             "user_id": str(someone.id),
+            "person_id": str(someone.person_id),
+            "closure_id": "1",
+            "invitation_id": "1",
             "week": "2022-04-04",
             "token": "abc",
             "filename": "app.css",

@@ -20,7 +20,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 
 from tests import mail
-from tests.helpers import count, milestone
+from tests.helpers import count, milestone, programme
 from tests.mail import SmtpServer, point_app_at
 from tracker.audit import Actor, acting_as
 from tracker.extensions import db
@@ -28,6 +28,7 @@ from tracker.models import (
     DigestDelivery,
     DigestRun,
     DigestSnapshot,
+    Membership,
     Person,
     Programme,
     Risk,
@@ -406,12 +407,14 @@ def test_a_lead_with_nothing_in_the_programme_gets_nothing(
     runner: FlaskCliRunner, smtp_server: SmtpServer
 ) -> None:
     with acting_as(Actor("test")):
-        person = Person(name="Nina Newman", email="nina.newman@example.org")
-        db.session.add(person)
-        db.session.add(User(person=person, role="lead"))
-        db.session.add(
-            User(person=Person(name="Bob Boardman", email="bob.boardman@example.org"), role="board")
-        )
+        nina = Person(name="Nina Newman", email="nina.newman@example.org")
+        bob = Person(name="Bob Boardman", email="bob.boardman@example.org")
+        kent = programme()
+        for person, role in ((nina, "lead"), (bob, "board")):
+            db.session.add(User(person=person))
+            db.session.add(Membership(person=person, programme=kent, role=role))
+        # Someone with an account and no programme hears about none.
+        db.session.add(User(person=Person(name="Ned Nobody", email="ned.nobody@example.org")))
         db.session.commit()
 
     assert send(runner).exit_code == 0
@@ -419,6 +422,7 @@ def test_a_lead_with_nothing_in_the_programme_gets_nothing(
     # A board member reads every programme; a lead only hears about their own.
     assert "bob.boardman@example.org" in smtp_server.recipients()
     assert "nina.newman@example.org" not in smtp_server.recipients()
+    assert "ned.nobody@example.org" not in smtp_server.recipients()
     assert len(smtp_server.received) == 14
 
 

@@ -17,7 +17,7 @@ from bs4 import BeautifulSoup, Tag
 from flask.testing import FlaskClient
 
 from tests.conftest import ADMIN, BOARD_MEMBER, LEAD
-from tests.helpers import error_for, page, programme, user_id
+from tests.helpers import error_for, join, page, programme, user_id
 from tracker.audit import Actor, acting_as
 from tracker.extensions import db
 from tracker.models import DigestDelivery, DigestRun, DigestSnapshot, Programme
@@ -478,6 +478,7 @@ def test_a_programme_without_milestones_has_no_digest_to_preview(
             )
         )
         db.session.commit()
+    join(ADMIN, "empty", "admin")
     response = admin_client.get(
         "/p/empty/digest/preview", query_string={"person": user_id(ADMIN), "week": "2022-W14"}
     )
@@ -507,12 +508,17 @@ def test_only_the_programme_office_sees_the_digest(
     assert ledger_counts() == before
 
 
-def test_the_nav_links_the_digest_for_admins_only(
+def test_the_programme_settings_link_the_digest_for_admins_only(
     admin_client: FlaskClient, client: FlaskClient
 ) -> None:
+    """The digest's page is reached from programme settings, in the admins' header only."""
+
     def nav_links(c: FlaskClient) -> list[str]:
         html = page(c.get(f"/p/{SLUG}/"))
         return [a.get_text(strip=True) for a in html.select("nav a")]
 
-    assert "Weekly digest" in nav_links(admin_client)
-    assert "Weekly digest" not in nav_links(client)
+    assert "Programme settings" in nav_links(admin_client)
+    assert "Programme settings" not in nav_links(client)
+    settings = page(admin_client.get(f"/p/{SLUG}/settings"))
+    assert settings.find("a", string="Weekly digest")["href"] == f"/p/{SLUG}/digest/"
+    assert client.get(f"/p/{SLUG}/settings").status_code == 403

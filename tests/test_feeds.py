@@ -14,7 +14,7 @@ from icalendar import Calendar, Event
 from sqlalchemy import func, or_, select
 
 from tests.conftest import ADMIN, BOARD_MEMBER, LEAD, OTHER_LEAD, sign_in_as
-from tests.helpers import milestone, page
+from tests.helpers import join, milestone, page
 from tracker.audit import Actor, acting_as
 from tracker.domain.permissions import Viewer
 from tracker.extensions import db
@@ -310,6 +310,7 @@ def second_programme() -> Programme:
             )
         )
         db.session.commit()
+    join(LEAD, "medway-merger", "lead")
     return programme
 
 
@@ -387,7 +388,7 @@ def test_unknown_and_revoked_addresses_get_the_same_404(
     token = becca_feed.token
     unknown = anonymous_client.get(path(calendar_feeds.new_token()))
     with acting_as(Actor("test")):
-        calendar_feeds.revoke_feed(Viewer(role="admin"), becca_feed.id)
+        calendar_feeds.revoke_feed(Viewer(instance_admin=True), becca_feed.id)
     revoked = anonymous_client.get(path(token))
     assert unknown.status_code == revoked.status_code == 404
     assert unknown.get_data() == revoked.get_data()

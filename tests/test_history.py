@@ -16,8 +16,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event, func, select
 
-from tests.conftest import ADMIN, LEAD, OTHER_LEAD
-from tests.helpers import milestone, programme, user_id
+from tests.conftest import ADMIN, BOARD_MEMBER, LEAD, OTHER_LEAD
+from tests.helpers import join, milestone, programme, user_id
 from tracker import audit
 from tracker.audit import Actor, acting_as
 from tracker.extensions import db
@@ -201,6 +201,7 @@ def test_other_programmes_changes_are_not_listed(app: Flask, client: FlaskClient
         )
         db.session.add(other)
         db.session.commit()
+    join(BOARD_MEMBER, "elsewhere", "board")  # the switcher lists programmes one belongs to
     assert db.session.scalar(
         select(func.count(AuditEvent.id)).where(AuditEvent.programme_id == other.id)
     )

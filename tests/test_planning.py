@@ -787,7 +787,7 @@ def test_a_go_live_move_over_someone_elses_is_refused_and_keeps_what_was_typed(
     assert data["opened_at"]
     with acting_as(Actor("Paul Bentley")):  # meanwhile, someone else moves it
         plan_edits.move_go_live(
-            Viewer(role="admin"),
+            Viewer(instance_admin=True),
             programme(),
             Seen(None, data["opened_at"]),
             date(2022, 8, 1),

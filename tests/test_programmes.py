@@ -17,9 +17,18 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import ADMIN, BOARD_MEMBER, DEMO_TODAY, LEAD, sign_in_as
+from tests.helpers import join
 from tests.test_conventions import urls
 from tracker.extensions import db
-from tracker.models import Dependency, Milestone, Programme, Risk, Workstream, WorkstreamLead
+from tracker.models import (
+    Dependency,
+    Membership,
+    Milestone,
+    Programme,
+    Risk,
+    Workstream,
+    WorkstreamLead,
+)
 from tracker.services import api_tokens
 from tracker.services.accounts import user_by_email
 from tracker.services.digest_content import for_person, programme_week, recipients
@@ -73,6 +82,10 @@ def other(app: Flask) -> Programme:
     risk = db.session.scalar(sa.select(Risk).where(Risk.programme_id == programme.id).limit(1))
     risk.ref = "R90"  # Kent and Medway's risks are R01 to R07
     db.session.commit()
+    # The seed's board member and lead belong to it too (the admin is an instance
+    # administrator, who sees every programme).
+    join(BOARD_MEMBER, OTHER, "board")
+    join(LEAD, OTHER, "lead")
     return programme
 
 
@@ -164,11 +177,15 @@ def other_values(app: Flask) -> dict[str, object]:
     link = db.session.scalar(
         sa.select(Dependency).where(Dependency.successor_id == milestone.id).limit(1)
     )
+    member = db.session.scalar(
+        sa.select(Membership.person_id).where(Membership.programme_id == programme.id).limit(1)
+    )
     return {
         "slug": OTHER,
         "ref": milestone.ref,
         "code": milestone.workstream.code,
         "dependency_id": link.id,
+        "person_id": member,
     }
 
 
@@ -275,9 +292,11 @@ def test_each_programmes_digest_is_about_it_and_goes_to_its_people(
             )
         )
         assert other_leads
-        assert ADMIN in going and BOARD_MEMBER in going  # they see every programme
-        assert LEAD not in going  # Becca leads only in Kent and Medway
-        digest = for_person(week, going[ADMIN])
+        # Only its members: the seed's board member (added by the fixture), not the seed's
+        # admin, who is an instance administrator but no member of it.
+        assert BOARD_MEMBER in going and ADMIN not in going
+        assert LEAD not in going  # a lead of it, but Becca leads nothing there
+        digest = for_person(week, going[BOARD_MEMBER])
         assert mentions(digest.text, refs(OTHER))
         assert not mentions(digest.text, refs(KENT))
         assert not mentions(digest.html, refs(KENT))

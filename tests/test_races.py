@@ -405,53 +405,53 @@ def _account_form(client: Any, user_id: int) -> dict[str, str]:
 def test_an_account_saved_over_another_admins_change_is_refused(
     app: Flask, admin_client: Any
 ) -> None:
-    from tests.helpers import page, user, workstream_id
+    from tests.helpers import page, user
     from tracker.audit import Actor, acting_as
 
     becca = user(LEAD)
     opened = _account_form(admin_client, becca.id)
-    # Another admin makes her a board member meanwhile.
+    # Another instance administrator makes her one meanwhile.
     with acting_as(Actor("Another Admin")):
-        accounts.set_role(becca, "board")
+        becca.is_instance_admin = True
         db.session.commit()
-    response = admin_client.post(
-        f"/users/{becca.id}",
-        data={"role": "admin", "workstreams": [str(workstream_id("GOV"))], **opened},
-    )
+    response = admin_client.post(f"/users/{becca.id}", data={"instance_admin": "no", **opened})
     assert response.status_code == 200
     html = page(response)
     notice = html.find(id="edit-conflict")
-    assert notice is not None and "Another Admin" in notice.text and "board" in notice.text
+    assert notice is not None and "Another Admin" in notice.text
     # What was typed is kept, with the new version to save over it deliberately.
-    assert html.find("input", attrs={"name": "role", "value": "admin"}).has_attr("checked")
+    assert html.find("input", attrs={"name": "instance_admin", "value": "no"}).has_attr("checked")
     assert html.find("input", attrs={"name": "version"})["value"] == str(becca.version)
     db.session.expire_all()
-    assert user(LEAD).role == "board"
+    assert user(LEAD).is_instance_admin
 
     hidden = {n: html.find("input", attrs={"name": n})["value"] for n in ("version", "opened_at")}
-    again = admin_client.post(
-        f"/users/{becca.id}", data={"role": "lead", "workstreams": [], **hidden}
-    )
+    again = admin_client.post(f"/users/{becca.id}", data={"instance_admin": "no", **hidden})
     assert again.status_code == 302
     db.session.expire_all()
-    assert user(LEAD).role == "lead"
+    assert not user(LEAD).is_instance_admin
 
 
-def test_a_change_of_workstreams_alone_moves_the_accounts_version(
-    app: Flask, admin_client: Any
-) -> None:
-    from tests.helpers import user, workstream_id
+def test_a_role_saved_over_another_admins_change_is_refused(app: Flask) -> None:
+    """Two programme admins change someone's role at once: the second is told, not merged."""
+    from tests.helpers import programme, user
+    from tracker.audit import Actor, acting_as
+    from tracker.domain.permissions import Viewer
+    from tracker.services import memberships
+    from tracker.services.optimistic_locking import Seen
+    from tracker.services.unit_of_work import ChangeRefused, Refusal
 
-    becca = user(LEAD)
-    first, second = _account_form(admin_client, becca.id), _account_form(admin_client, becca.id)
-    role = becca.role
-    saved = admin_client.post(
-        f"/users/{becca.id}",
-        data={"role": role, "workstreams": [str(workstream_id("GOV"))], **first},
-    )
-    assert saved.status_code == 302
-    refused = admin_client.post(
-        f"/users/{becca.id}",
-        data={"role": role, "workstreams": [str(workstream_id("PEO"))], **second},
-    )
-    assert refused.status_code == 200 and b"edit-conflict" in refused.data
+    kent, becca = programme(), user(LEAD).person
+    admin = Viewer(memberships={kent.id: "admin"})
+    held = memberships.membership_of(becca.id, kent.id)
+    assert held is not None
+    seen = Seen(held.version)
+    with acting_as(Actor("Another Admin")):
+        memberships.change_membership(admin, kent, becca, memberships.MembershipChange("board"))
+    with pytest.raises(ChangeRefused) as refused, acting_as(Actor("Sarah Collins")):
+        memberships.change_membership(
+            admin, kent, becca, memberships.MembershipChange("viewer"), seen=seen
+        )
+    assert refused.value.refusal is Refusal.CONFLICT
+    db.session.expire_all()
+    assert memberships.membership_of(becca.id, kent.id).role == "board"

@@ -162,18 +162,24 @@ def events_by(actor: str, entity_type: str) -> list[AuditEvent]:
 
 
 def test_the_rules_for_each_role() -> None:
-    admin = Viewer("admin", person_id=1)
-    becca = Viewer("lead", person_id=2, led_workstream_ids=frozenset({10}))
-    board = Viewer("board", person_id=3)
-    assert can_edit_risk(admin, 99, None)
-    assert can_edit_risk(becca, 2, None)  # she owns it
-    assert can_edit_risk(becca, 99, 10)  # in a workstream she leads
-    assert not can_edit_risk(becca, 99, 11) and not can_edit_risk(becca, 99, None)
-    assert not can_edit_risk(board, 3, 10)
-    assert [can_add_risk(v) for v in (admin, becca, board)] == [True, True, False]
-    assert [can_add_issue(v) for v in (admin, becca, board)] == [True, True, False]
-    assert can_edit_issue(becca, 2, None) and not can_edit_issue(becca, 99, 11)
-    assert [can_record_decision(v) for v in (admin, becca, board)] == [True, False, False]
+    p = 7  # the programme
+    admin = Viewer(person_id=1, memberships={p: "admin"})
+    becca = Viewer(person_id=2, memberships={p: "lead"}, led_workstream_ids=frozenset({10}))
+    board = Viewer(person_id=3, memberships={p: "board"})
+    assert can_edit_risk(admin, p, 99, None)
+    assert can_edit_risk(becca, p, 2, None)  # she owns it
+    assert can_edit_risk(becca, p, 99, 10)  # in a workstream she leads
+    assert not can_edit_risk(becca, p, 99, 11) and not can_edit_risk(becca, p, 99, None)
+    assert not can_edit_risk(board, p, 3, 10)
+    assert [can_add_risk(v, p) for v in (admin, becca, board)] == [True, True, False]
+    assert [can_add_issue(v, p) for v in (admin, becca, board)] == [True, True, False]
+    assert can_edit_issue(becca, p, 2, None) and not can_edit_issue(becca, p, 99, 11)
+    # A role is held in one programme: in another the same people may do nothing.
+    elsewhere = 8
+    assert not can_edit_risk(admin, elsewhere, 99, None)
+    assert not can_edit_risk(becca, elsewhere, 2, None)
+    assert [can_add_risk(v, elsewhere) for v in (admin, becca, board)] == [False] * 3
+    assert [can_record_decision(v, p) for v in (admin, becca, board)] == [True, False, False]
 
 
 def test_trend_compares_with_the_last_review() -> None:

@@ -14,6 +14,7 @@ from tracker.models import (
     AuditEvent,
     Baseline,
     Dependency,
+    Membership,
     Milestone,
     Person,
     Programme,
@@ -145,11 +146,24 @@ def test_the_seven_headline_risks_carry_the_papers_scores(app: Flask) -> None:
 def test_status_updates_and_accounts(app: Flask) -> None:
     assert db.session.scalar(sa.select(sa.func.count()).select_from(StatusUpdate)) >= 10
     users = db.session.scalars(sa.select(User)).all()
-    roles = [u.role for u in users]
+    role_of = {
+        m.person_id: m.role
+        for m in db.session.scalars(
+            sa.select(Membership).where(Membership.programme_id == programme().id)
+        )
+    }
+    roles = [role_of[u.person_id] for u in users]  # every account belongs to the programme
     assert roles.count("admin") == 1 and roles.count("board") >= 1
+    # The programme office also starts the next programmes; nobody else.
+    assert [u.email for u in users if u.is_instance_admin] == [
+        u.email for u in users if role_of[u.person_id] == "admin"
+    ]
     lead_names = {p.name for ws in programme().workstreams for p in ws.leads}
-    lead_accounts = {u.person.name for u in users if u.role == "lead"}
+    lead_accounts = {u.person.name for u in users if role_of[u.person_id] == "lead"}
     assert lead_names <= lead_accounts
+    # People named in the plan without an account are in its directory, as viewers.
+    without = db.session.scalars(sa.select(Person).where(~Person.user.has())).all()
+    assert without and all(role_of[p.id] == "viewer" for p in without)
     emails = db.session.scalars(sa.select(Person.email)).all()
     assert all(e.endswith("@example.org") for e in emails)
 

@@ -16,6 +16,7 @@ from tracker.models import (
     Baseline,
     BaselineItem,
     Dependency,
+    Membership,
     Milestone,
     Person,
     Programme,
@@ -103,13 +104,24 @@ def test_people_use_example_org_and_get_the_three_roles(generated) -> None:
     assert "lead-synthetic-t1-3@example.org" in emails
     roles = Counter(role for _, role, _ in report.account_list)
     assert roles["admin"] == 1 and roles["board"] == 1 and roles["lead"] >= 4
-    users = db.session.scalars(sa.select(User).join(Person).where(Person.email.in_(emails)))
-    assert sorted(u.role for u in users) == sorted(roles.elements())
+    members = db.session.execute(
+        sa.select(Membership.role, User.is_instance_admin)
+        .join(Person, Person.id == Membership.person_id)
+        .join(User, User.person_id == Person.id)
+        .where(Person.email.in_(emails), Membership.programme_id == p.id)
+    ).all()
+    assert sorted(role for role, _ in members) == sorted(roles.elements())
+    assert [role for role, instance_admin in members if instance_admin] == ["admin"]
     lead_people = db.session.scalars(
         sa.select(WorkstreamLead.person_id).join(Workstream).where(Workstream.programme_id == p.id)
     )
+    role_of = dict(
+        db.session.execute(
+            sa.select(Membership.person_id, Membership.role).where(Membership.programme_id == p.id)
+        ).all()
+    )
+    assert all(role_of[pid] == "lead" for pid in lead_people)
     accounts = {u.person_id: u for u in db.session.scalars(sa.select(User))}
-    assert all(accounts[pid].role == "lead" for pid in lead_people)
     assert all(u.password_hash for u in accounts.values() if u.person.email in emails)
 
 

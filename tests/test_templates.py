@@ -129,7 +129,7 @@ def test_the_cli_lists_the_templates_and_previews_one(app: Flask, runner: FlaskC
             "2021-06-01",
         ]
     )
-    assert "working days too few" in short.output
+    assert "working days too soon for this template" in short.output
     missing = runner.invoke(
         args=["programme", "preview", "--template", "nope", "--go-live", "2022-07-01"]
     )

@@ -13,6 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event
 
+from tests.helpers import programme
 from tests.test_conventions import PUBLIC, urls
 from tracker.extensions import db
 
@@ -223,7 +224,20 @@ def _service_calls() -> dict[str, Any]:
     from datetime import date
 
     from tests.helpers import milestone, programme
-    from tracker.services import decisions, issues, plan_edits, progress, risks
+    from tracker.domain.programme_settings import ProgrammeDetails, WorkstreamPlan
+    from tracker.services import (
+        decisions,
+        go_live_moves,
+        invitations,
+        issues,
+        memberships,
+        people,
+        plan_edits,
+        programme_admin,
+        progress,
+        risks,
+        workstreams,
+    )
     from tracker.services.optimistic_locking import Seen
     from tracker.services.plan import MilestonePlan
 
@@ -231,6 +245,7 @@ def _service_calls() -> dict[str, Any]:
     peo_05, peo_09 = milestone("PEO-05"), milestone("PEO-09")
     seen = Seen(peo_05.version)
     kent = programme()
+    gov = next(ws for ws in kent.workstreams if ws.code == "GOV")
     risk = risks.risk_or_none(kent, "R01")
     assert risk is not None
     risk_seen = Seen(risk.version)
@@ -296,6 +311,29 @@ def _service_calls() -> dict[str, Any]:
             decisions.DecisionPlan(decided_on=day, forum="Board", decision="x", owner_id=None),
             day,
         ),
+        "go-live with the plan": lambda a: go_live_moves.move_go_live_with_plan(
+            a, kent, Seen(None), date(2022, 9, 1), "x", None, today=day, plan_version=""
+        ),
+        "programme details": lambda a: programme_admin.update_details(
+            a, kent, Seen(None), ProgrammeDetails("x", "x", "x", day, "ENG")
+        ),
+        "add closure": lambda a: programme_admin.add_closure(a, kent, date(2022, 4, 5), "x"),
+        "new workstream": lambda a: workstreams.create_workstream(
+            a, kent, WorkstreamPlan("NEW", "New")
+        ),
+        "edit workstream": lambda a: workstreams.edit_workstream(
+            a, kent, gov, Seen(None), WorkstreamPlan("GOV", "x")
+        ),
+        "move workstream": lambda a: workstreams.move_workstream(a, kent, gov, "up"),
+        "retire workstream": lambda a: workstreams.retire_workstream(a, kent, gov, day),
+        "restore workstream": lambda a: workstreams.restore_workstream(a, kent, gov),
+        "add person": lambda a: people.add_person(
+            a, kent, people.NewPerson("X Y", "x.y@example.org", "viewer")
+        ),
+        "invite": lambda a: invitations.invite(a, kent, peo_05.owner_id),
+        "change role": lambda a: memberships.change_membership(
+            a, kent, peo_05.owner, memberships.MembershipChange("viewer")
+        ),
     }
 
 
@@ -305,7 +343,7 @@ def test_every_change_service_refuses_the_board_itself(app: Flask, writes: list[
     from tracker.domain.permissions import Viewer
     from tracker.services.unit_of_work import ChangeRefused, Refusal
 
-    board = Viewer(role="board", person_id=None)
+    board = Viewer(memberships={programme().id: "board"})
     with app.test_request_context():
         calls = _service_calls()
         writes.clear()

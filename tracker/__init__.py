@@ -96,8 +96,12 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.history import bp as history_bp
     from tracker.issues import bp as issues_bp
     from tracker.main import bp as main_bp
+    from tracker.people import bp as people_bp
     from tracker.plan import bp as plan_bp
     from tracker.plan_edits import bp as plan_edits_bp
+    from tracker.programme_admin import bp as programme_admin_bp
+    from tracker.programmes import bp as programmes_bp
+    from tracker.programmes import template_bp as programme_templates_bp
     from tracker.risks import bp as risks_bp
     from tracker.spreadsheets import bp as spreadsheets_bp
     from tracker.tokens import bp as tokens_bp
@@ -118,6 +122,10 @@ def _register_blueprints(app: Flask) -> None:
         digests_bp,
         spreadsheets_bp,
         users_bp,
+        programmes_bp,
+        programme_templates_bp,
+        programme_admin_bp,
+        people_bp,
         calendars_bp,
         tokens_bp,
         api_bp,

@@ -29,13 +29,16 @@ from tracker.models import (
     Decision,
     Dependency,
     GoLiveTarget,
+    Invitation,
     Issue,
+    Membership,
     Milestone,
     Person,
     Programme,
     Risk,
     RiskAction,
     RiskReview,
+    SavedTemplate,
     StatusUpdate,
     User,
     Workstream,
@@ -96,6 +99,9 @@ AUDITED: tuple[type, ...] = (
     User,
     ApiToken,
     CalendarFeed,
+    Membership,
+    Invitation,
+    SavedTemplate,
 )
 NOT_AUDITED_FIELDS = {
     "id",
@@ -119,6 +125,8 @@ REFERENCES: dict[str, tuple[type, str]] = {
     "predecessor_id": (Milestone, "ref"),
     "successor_id": (Milestone, "ref"),
     "current_baseline_id": (Baseline, "label"),
+    "invited_by_id": (Person, "name"),
+    "saved_by_id": (Person, "name"),
 }
 
 

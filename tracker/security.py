@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 # Endpoints anyone may reach without signing in.
-PUBLIC_ENDPOINTS = {"auth.sign_in", "static"}
+PUBLIC_ENDPOINTS = {"auth.sign_in", "people.accept_invitation", "static"}
 # Blueprints that authenticate each request themselves, never with the session cookie: the
 # API (bearer tokens) and calendar feeds (a secret token in the address).
 TOKEN_BLUEPRINTS = {"api", "feeds"}
@@ -59,6 +59,7 @@ def init_app(app: Flask) -> None:
         return load(user_id)
 
     app.before_request(_require_sign_in)
+    app.before_request(_only_members_see_a_programme)
     app.before_request(_attribute_changes)
     app.teardown_request(_stop_attributing)
     app.after_request(_security_headers)
@@ -73,6 +74,17 @@ def _require_sign_in() -> Response | None:
     if current_user.is_authenticated:
         return None
     return login_manager.unauthorized()
+
+
+def _only_members_see_a_programme() -> None:
+    """Every page about a programme (its address holds the slug) is there only for its
+    members and instance administrators; to anyone else there is no such programme."""
+    if request.blueprint in TOKEN_BLUEPRINTS or not current_user.is_authenticated:
+        return
+    viewer = current_viewer()  # worked out for every page: services read it (g.viewer)
+    slug = (request.view_args or {}).get("slug")
+    if slug is not None and viewer.programme_id is None:
+        abort(404, description=f"There is no programme called '{slug}'.")
 
 
 def _attribute_changes() -> None:
@@ -132,14 +144,16 @@ def _template_context() -> dict[str, Any]:
 
 
 def current_viewer() -> Viewer:
-    """The signed-in user as the permission rules see them, worked out once per request."""
+    """The signed-in user as the permission rules see them, worked out once per request, with
+    the programme the page is about (from the slug in its address)."""
     if "viewer" not in g:
         if current_user.is_authenticated:
             from tracker.services.accounts import viewer_for
 
-            g.viewer = viewer_for(current_user)
+            slug = (request.view_args or {}).get("slug") if request else None
+            g.viewer = viewer_for(current_user, slug if isinstance(slug, str) else None)
         else:
-            g.viewer = Viewer(role="anonymous")
+            g.viewer = Viewer()
     viewer: Viewer = g.viewer
     return viewer
 

@@ -18,11 +18,20 @@ Check = Callable[[Page], None]
 
 
 def add_a_second_programme() -> None:
+    """A second programme, whose board the seed's board member (who signs in here) sits on."""
+    from tests.conftest import BOARD_MEMBER
+    from tracker.services.accounts import user_by_email
+    from tracker.services.memberships import join
+    from tracker.services.programmes import list_programmes
     from tracker.services.synthetic import generate_programme
 
     generate_programme(
         slug="synthetic-9", milestones=40, today=DEMO_TODAY, seed=9, name="Synthetic ICB 9"
     )
+    board_member = user_by_email(BOARD_MEMBER)
+    assert board_member is not None
+    [other] = [p for p in list_programmes() if p.slug == "synthetic-9"]
+    join(board_member.person, other, "board")
 
 
 @pytest.fixture(scope="module")

@@ -51,7 +51,7 @@ def _authenticate() -> None:
         )
     g.api_user = user
     # The same rules as the pages: security.current_viewer() reads this.
-    g.viewer = viewer_for(user)
+    g.viewer = viewer_for(user, (request.view_args or {}).get("slug"))
     g.api_audit_token = audit.start_acting(audit.Actor(user.name, user.id))
 
 

@@ -96,7 +96,7 @@ def openapi_document() -> Response:
 @fails_with(401)
 @bp.arguments(schemas.PageQuery, location="query")
 def programmes(query: dict[str, Any]) -> dict[str, Any]:
-    page = api_reads.programmes(query["page"], query["per_page"])
+    page = api_reads.programmes(current_viewer(), query["page"], query["per_page"])
     return parsing.listing(page, [represent.Programme(p) for p in page.items])
 
 
@@ -136,7 +136,7 @@ def _workstream_code(programme: Programme, raw: str | None) -> str | None:
     """The workstream a list is narrowed to, upper-cased; 400 if the programme has none such."""
     if raw is None:
         return None
-    known = [ws.code for ws in board.workstreams(programme)]
+    known = [ws.code for ws in board.workstreams(programme, include_retired=True)]
     wanted = raw.strip().upper()
     if wanted not in known:
         raise ApiError(
@@ -267,7 +267,7 @@ def progress_change(view: F) -> F:
     def checked(*args: Any, slug: str, ref: str) -> Any:
         programme = get_programme_or_404(slug)
         milestone = board.milestone_or_404(programme, ref, links=False)
-        if not can_update_progress(current_viewer(), milestone.workstream_id):
+        if not can_update_progress(current_viewer(), programme.id, milestone.workstream_id):
             raise ApiError(
                 403,
                 f"Your role does not allow changing {milestone.ref}: only the programme "

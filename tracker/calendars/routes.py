@@ -45,7 +45,7 @@ def _page(form: WorkstreamFeedForm, several_programmes: bool) -> str:
     me = _me()
     feeds = calendar_feeds.feeds_of(me)
     others = []
-    if current_viewer().is_admin:
+    if current_viewer().instance_admin:
         others = [f for f in calendar_feeds.everyones_feeds() if f.user_id != me.id]
     return render_template(
         "calendars/index.html",
@@ -60,7 +60,7 @@ def _page(form: WorkstreamFeedForm, several_programmes: bool) -> str:
 
 def _workstream_form() -> tuple[WorkstreamFeedForm, bool]:
     """The form to choose a workstream, and whether there are several programmes."""
-    workstreams = calendar_feeds.workstream_choices()
+    workstreams = calendar_feeds.workstream_choices(current_viewer())
     form = WorkstreamFeedForm()
     form.set_workstream_choices(workstreams)
     return form, len({ws.programme_id for ws in workstreams}) > 1

@@ -9,15 +9,15 @@ import click
 
 from tracker.audit import Actor, acting_as
 from tracker.domain.permissions import Viewer
-from tracker.domain.terms import Role
 from tracker.services.unit_of_work import ChangeRefused
 
 # The person the services see acting on the command line: the operator, who runs the server
-# and could change the database directly, so the programme office (an admin). Nobody in
+# and could change the database directly, so an instance administrator (an admin of every
+# programme). Nobody in
 # particular (person_id None), so the checks that stop an admin locking themselves out in
 # the app (their own admin role, their own account) do not apply. The audit trail names the
 # command, not a person: "cli" or "seed".
-OPERATOR = Viewer(role=Role.ADMIN.value)
+OPERATOR = Viewer(instance_admin=True)
 
 
 @contextlib.contextmanager

@@ -24,8 +24,8 @@ if TYPE_CHECKING:
 
 @click.group()
 def users() -> None:
-    """Manage user accounts: create, set-role, deactivate, reactivate, reset-password, list,
-    and personal API tokens: token, revoke-token."""
+    """Manage user accounts: create, set-role (in a programme), instance-admin, deactivate,
+    reactivate, reset-password, list, and personal API tokens: token, revoke-token."""
 
 
 def _read_password() -> str:
@@ -56,7 +56,10 @@ WORKSTREAM = click.option(
     help="A workstream they lead (repeat for several).",
 )
 PROGRAMME = click.option(
-    "--programme", "slug", metavar="SLUG", help="Whose workstreams (default: the only one)."
+    "--programme",
+    "slug",
+    metavar="SLUG",
+    help="The programme of the role and workstreams (default: the only one there is).",
 )
 PASSWORD_STDIN = click.option(
     "--password-stdin",
@@ -65,31 +68,55 @@ PASSWORD_STDIN = click.option(
 )
 
 
+def _roles(account: user_admin.Account, several: bool) -> str:
+    """ "lead" with one programme; "kent-and-medway: lead, next-icb: admin" with several;
+    "instance admin, admin" for an instance administrator who is also a member."""
+    roles = ["instance admin"] if account.user.is_instance_admin else []
+    if several:
+        roles += [f"{m.programme.slug}: {m.role}" for m in account.memberships]
+    else:
+        roles += [m.role for m in account.memberships]
+    return ", ".join(roles) or "no programme"
+
+
 @users.command("create")
 @click.argument("email")
-@click.option("--role", type=ROLE, required=True)
+@click.option("--role", type=ROLE, help="Their role in the programme (--programme).")
 @click.option("--name", help="Their name (needed unless a plan already names them).")
+@click.option(
+    "--instance-admin",
+    is_flag=True,
+    help="Also an instance administrator: starts programmes, manages every account.",
+)
 @WORKSTREAM
 @PROGRAMME
 @PASSWORD_STDIN
 @with_appcontext
 def create_user(
     email: str,
-    role: str,
+    role: str | None,
     name: str | None,
+    instance_admin: bool,
     codes: tuple[str, ...],
     slug: str | None,
     password_stdin: bool,
 ) -> None:
-    """Give someone an account."""
+    """Give someone an account: a role in a programme, or instance administrator, or both."""
     password = _read_password() if password_stdin else accounts.generate_password()
+    first = None
+    # An instance administrator needs no programme; anything said about one is checked.
+    if role or codes or slug or not instance_admin:
+        first = user_admin.FirstRole(role or "", slug, ByCode(codes, slug) if codes else ())
     with saving():
         user = user_admin.create_account(
-            OPERATOR, email, role, password, name=name, leads=ByCode(codes, slug) if codes else ()
+            OPERATOR, email, password, name=name, instance_admin=instance_admin, first=first
         )
     # In the order given, as they were looked up.
     led = [c.strip().upper() for c in codes if c.strip()]
-    click.echo(f"Created a {user.role} account for {user.name} <{user.email}>.")
+    what = " instance administrator" if instance_admin else ""
+    click.echo(f"Created an{what} account for {user.name} <{user.email}>.")
+    if role:
+        click.echo(f"They are {role} of {user_admin.programme_by_slug(slug).name}.")
     if led:
         click.echo(f"They lead {', '.join(led)}.")
     if not password_stdin:
@@ -98,20 +125,36 @@ def create_user(
 
 @users.command("set-role")
 @click.argument("email")
-@click.argument("role", type=ROLE)
+@click.argument("role", type=click.Choice([*values(Role), "none"]))
 @WORKSTREAM
 @PROGRAMME
 @with_appcontext
 def set_role(email: str, role: str, codes: tuple[str, ...], slug: str | None) -> None:
-    """Change someone's role; with --workstream, also exactly which workstreams of the
-    programme they lead (those of other programmes are kept)."""
+    """Change someone's role in a programme ("none": no longer a member of it); with
+    --workstream, also exactly which workstreams of the programme they lead."""
+    first = None if role == "none" else user_admin.FirstRole(role, slug, ByCode(codes, slug))
     with saving():
-        user = user_admin.change_account(
-            OPERATOR, email, role, leads=ByCode(codes, slug) if codes else None
-        )
-    click.echo(f"{user.name} <{user.email}> is now {user.role}.")
+        user = user_admin.set_programme_role(OPERATOR, email, first, slug)
+    programme = user_admin.programme_by_slug(slug)
+    if role == "none":
+        click.echo(f"{user.name} <{user.email}> is no longer a member of {programme.name}.")
+        return
+    click.echo(f"{user.name} <{user.email}> is now {role} of {programme.name}.")
     if codes:
-        click.echo(f"They lead {_codes(user_admin.led_workstreams(user.person))}.")
+        led = user_admin.led_workstreams(user.person)
+        click.echo(f"They lead {_codes([ws for ws in led if ws.programme_id == programme.id])}.")
+
+
+@users.command("instance-admin")
+@click.argument("email")
+@click.argument("answer", type=click.Choice(["yes", "no"]))
+@with_appcontext
+def set_instance_admin(email: str, answer: str) -> None:
+    """Make someone an instance administrator (yes), or stop them being one (no)."""
+    with saving():
+        user = user_admin.change_account(OPERATOR, email, answer == "yes")
+    state = "now" if user.is_instance_admin else "no longer"
+    click.echo(f"{user.name} <{user.email}> is {state} an instance administrator.")
 
 
 @users.command("deactivate")
@@ -151,12 +194,12 @@ def reset_password(email: str, password_stdin: bool) -> None:
 @users.command("list")
 @with_appcontext
 def list_users() -> None:
-    """Every account: email, role, active or not, workstreams led, last sign-in."""
+    """Every account: role in each programme, active or not, workstreams led, last sign-in."""
     several = len(list_programmes()) > 1
     for account in user_admin.list_accounts():
         user = account.user
         parts = [
-            f"{user.role:<5}",
+            _roles(account, several),
             "active  " if user.is_active else "inactive",
             f"{user.email} ({user.name})",
         ]
@@ -184,7 +227,7 @@ def make_token(email: str, name: str) -> None:
         made = api_tokens.make_token(OPERATOR, name, owner=email)
     user = made.record.user
     click.echo(
-        f"API token '{made.record.name}' for {user.name} <{user.email}> ({user.role}) "
+        f"API token '{made.record.name}' for {user.name} <{user.email}> "
         "(shown once; revoke it on the API tokens page or with `users revoke-token`):",
         err=True,
     )

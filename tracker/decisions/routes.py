@@ -71,7 +71,7 @@ def index(slug: str) -> str:
         selection=selection,
         decisions=decisions.decision_log(programme, selection),
         filtered=any(request.args.get(k) for k in form._fields),
-        can_record=can_record_decision(current_viewer()),
+        can_record=can_record_decision(current_viewer(), programme.id),
     )
 
 
@@ -85,7 +85,7 @@ def _decision_form() -> DecisionForm:
 def new(slug: str) -> str | Response:
     programme = get_programme_or_404(slug)
     viewer = current_viewer()
-    require(can_record_decision(viewer), DECISIONS_ADMIN)
+    require(can_record_decision(viewer, programme.id), DECISIONS_ADMIN)
     form = _decision_form()
     if request.method == "GET":
         form.decided_on.data = today()
@@ -115,7 +115,7 @@ def edit(slug: str, ref: str) -> str | Response:
     programme = get_programme_or_404(slug)
     decision = _decision_or_404(programme, ref)
     viewer = current_viewer()
-    require(can_record_decision(viewer), DECISIONS_ADMIN)
+    require(can_record_decision(viewer, programme.id), DECISIONS_ADMIN)
     form = _decision_form()
     conflict: EditConflict | None = None
     if request.method == "GET":

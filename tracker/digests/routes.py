@@ -17,6 +17,7 @@ from tracker import clock
 from tracker.digests.forms import DeliveriesForm, PreviewForm
 from tracker.domain.digest import iso_week_label
 from tracker.domain.my_work import week_start
+from tracker.domain.permissions import can_run_digest
 from tracker.security import current_viewer, require
 from tracker.services import digest_ledger as ledger
 from tracker.services.digest_content import Recipient, for_person, programme_week, recipients
@@ -32,7 +33,7 @@ ONLY_ADMINS = "Only the programme office sees the digest's ledger."
 
 def _programme(slug: str) -> Programme:
     programme = get_programme_or_404(slug)
-    require(current_viewer().is_admin, ONLY_ADMINS)
+    require(can_run_digest(current_viewer(), programme.id), ONLY_ADMINS)
     return programme
 
 

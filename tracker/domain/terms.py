@@ -6,9 +6,24 @@ from enum import StrEnum
 
 
 class Role(StrEnum):
+    """What a person may do in one programme (their membership of it)."""
+
     ADMIN = "admin"  # the programme office
     LEAD = "lead"  # a workstream lead director or deputy
-    BOARD = "board"  # reads everything, changes nothing
+    BOARD = "board"  # a member of the transition board: reads everything, changes nothing
+    VIEWER = "viewer"  # reads everything, changes nothing, and is not sent the board's view
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.ADMIN: "Programme admin",
+    Role.LEAD: "Workstream lead",
+    Role.BOARD: "Board member",
+    Role.VIEWER: "Viewer",
+}
 
 
 class MilestoneKind(StrEnum):

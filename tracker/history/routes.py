@@ -29,7 +29,7 @@ def _applied(form: HistoryFilterForm) -> dict[str, str]:
 def index(slug: str) -> str:
     """Every change to the programme, newest first. Read-only: no route edits the trail."""
     programme = get_programme_or_404(slug)
-    with_accounts = current_viewer().is_admin
+    with_accounts = current_viewer().is_admin_of(programme.id)
     choices = history_choices(programme, with_accounts=with_accounts)
     form = HistoryFilterForm(formdata=request.args)
     form.set_choices(choices)

@@ -47,7 +47,10 @@ def _issue_or_404(programme: Programme, ref: str) -> Issue:
 def _editable_issue(slug: str, ref: str) -> tuple[Programme, Issue]:
     programme = get_programme_or_404(slug)
     issue = _issue_or_404(programme, ref)
-    require(can_edit_issue(current_viewer(), issue.owner_id, issue.workstream_id), ISSUE_NOT_YOURS)
+    require(
+        can_edit_issue(current_viewer(), programme.id, issue.owner_id, issue.workstream_id),
+        ISSUE_NOT_YOURS,
+    )
     return programme, issue
 
 
@@ -59,7 +62,7 @@ def _issue_log(slug: str, ref: str) -> Response:
 def index(slug: str) -> str:
     programme = get_programme_or_404(slug)
     form = IssueFilterForm(formdata=request.args)
-    form.set_choices(board.workstreams(programme))
+    form.set_choices(board.workstreams(programme, include_retired=True))
     form.validate()
     ok = {name for name, f in form._fields.items() if not f.errors}
     status = (form.status.data if "status" in ok else None) or "open"
@@ -76,16 +79,21 @@ def index(slug: str) -> str:
         form=form,
         selection=selection,
         issues=found,
-        editable={i.id for i in found if can_edit_issue(viewer, i.owner_id, i.workstream_id)},
+        editable={
+            i.id for i in found if can_edit_issue(viewer, programme.id, i.owner_id, i.workstream_id)
+        },
         filtered=any(request.args.get(k) for k in ("q", "status", "workstream")),
-        can_add=can_add_issue(viewer),
+        can_add=can_add_issue(viewer, programme.id),
     )
 
 
-def _issue_form(programme: Programme) -> IssueForm:
+def _issue_form(programme: Programme, *, editing: bool = False) -> IssueForm:
+    """A retired workstream is a choice only for an issue that is already in one."""
     form = IssueForm()
     form.set_choices(
-        board.workstreams(programme), risks.people(), issues.programme_risks(programme)
+        board.workstreams(programme, include_retired=editing),
+        risks.people(),
+        issues.programme_risks(programme),
     )
     return form
 
@@ -94,7 +102,10 @@ def _issue_form(programme: Programme) -> IssueForm:
 def new(slug: str) -> str | Response:
     programme = get_programme_or_404(slug)
     viewer = current_viewer()
-    require(can_add_issue(viewer), "Only the programme office and workstream leads add issues.")
+    require(
+        can_add_issue(viewer, programme.id),
+        "Only the programme office and workstream leads add issues.",
+    )
     form = _issue_form(programme)
     if request.method == "GET":
         form.owner.data = str(viewer.person_id) if viewer.person_id else ""
@@ -119,7 +130,7 @@ def new(slug: str) -> str | Response:
 def edit(slug: str, ref: str) -> str | Response:
     programme, issue = _editable_issue(slug, ref)
     viewer = current_viewer()
-    form = _issue_form(programme)
+    form = _issue_form(programme, editing=True)
     conflict: EditConflict | None = None
     if request.method == "GET":
         form.fill(issue)

@@ -14,7 +14,7 @@ bp = Blueprint("main", __name__)
 def index() -> str | Response:
     """Straight to the only programme (a lead to their own workstreams in it); a list when
     there are several."""
-    found = programmes.list_programmes()
+    found = programmes.list_programmes(current_viewer())
     if len(found) == 1:
         programme = found[0]
         if programmes.leads_in(current_viewer(), programme):
@@ -36,7 +36,7 @@ def switch_programme() -> Response:
     programme = programmes.get_programme_or_404(slug)
     # Only a section's landing page, and only one this person sees in that programme.
     section = next((s for s in SECTIONS if s.endpoint == request.args.get("page")), None)
-    viewer = current_viewer()
+    viewer = current_viewer().viewing(programme.id)
     if section is None or not section.shown_to(viewer, programmes.leads_in(viewer, programme)):
         return redirect(url_for("dashboard.show", slug=programme.slug))
     return redirect(url_for(section.endpoint, slug=programme.slug))

@@ -1,10 +1,10 @@
 """SQLAlchemy models. Import them from here: `from tracker.models import Milestone`."""
 
-from tracker.models.access import ApiToken, CalendarFeed
+from tracker.models.access import ApiToken, CalendarFeed, Invitation
 from tracker.models.audit import AuditEvent
 from tracker.models.base import Base
 from tracker.models.digest import DigestDelivery, DigestRun, DigestSnapshot
-from tracker.models.people import Person, User
+from tracker.models.people import Membership, Person, User
 from tracker.models.plan import (
     Baseline,
     BaselineItem,
@@ -13,7 +13,7 @@ from tracker.models.plan import (
     Workstream,
     WorkstreamLead,
 )
-from tracker.models.programme import CalendarClosure, GoLiveTarget, Programme
+from tracker.models.programme import CalendarClosure, GoLiveTarget, Programme, SavedTemplate
 from tracker.models.raid import (
     Decision,
     DecisionMilestone,
@@ -40,7 +40,9 @@ __all__ = [
     "DigestRun",
     "DigestSnapshot",
     "GoLiveTarget",
+    "Invitation",
     "Issue",
+    "Membership",
     "Milestone",
     "Person",
     "Programme",
@@ -48,6 +50,7 @@ __all__ = [
     "RiskAction",
     "RiskMilestone",
     "RiskReview",
+    "SavedTemplate",
     "StatusUpdate",
     "User",
     "Workstream",

@@ -1,4 +1,5 @@
-"""Ways in without a browser session: personal API tokens and calendar feed addresses."""
+"""Ways in without a browser session: personal API tokens, calendar feed addresses, and the
+single-use links that invite someone into a programme."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.domain.terms import Role
 from tracker.models.base import Base, UTCDateTime, utcnow
-from tracker.models.people import User
+from tracker.models.people import Person, User
 from tracker.models.plan import Workstream
+from tracker.models.programme import Programme
 
 
 class ApiToken(Base):
@@ -87,3 +90,38 @@ class CalendarFeed(Base):
     def audit_label(self) -> str:
         what = f"workstream {self.workstream.code}" if self.workstream else "person"
         return f"calendar feed ({what})"
+
+
+class Invitation(Base):
+    """An invitation to join a programme with a role, sent by email as a single-use link that
+    sets the person's password (services/invitations.py). Only a SHA-256 digest of the link's
+    token is stored; resending makes a new token, so an older email's link stops working."""
+
+    __tablename__ = "invitation"
+    __table_args__ = (
+        CheckConstraint(f"role IN {tuple(r.value for r in Role)}", name="role_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(
+        ForeignKey("programme.id", ondelete="CASCADE"), index=True
+    )
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(10))
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    times_sent: Mapped[int] = mapped_column(default=0)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    programme: Mapped[Programme] = relationship()
+    person: Mapped[Person] = relationship(foreign_keys=[person_id])
+    invited_by: Mapped[Person | None] = relationship(foreign_keys=[invited_by_id])
+
+    @property
+    def audit_label(self) -> str:
+        who = self.person.email if self.person else f"person {self.person_id}"
+        return f"invitation of {who} ({self.role})"

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.domain.terms import Role
 from tracker.domain.validation import FieldError, check_email
 from tracker.models.base import Base, Timestamps, UTCDateTime
+
+if TYPE_CHECKING:
+    from tracker.models.programme import Programme
 
 
 class Person(Timestamps, Base):
@@ -26,6 +30,9 @@ class Person(Timestamps, Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)
 
     user: Mapped[User | None] = relationship(back_populates="person")
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="person", cascade="all, delete-orphan", passive_deletes=True
+    )
 
     def __repr__(self) -> str:
         return f"<Person {self.email}>"
@@ -46,17 +53,52 @@ class Person(Timestamps, Base):
         return errors
 
 
-class User(Timestamps, Base):
-    """A sign-in identity for a person, with one role across the instance."""
+class Membership(Timestamps, Base):
+    """A person's place in one programme: their role there (tracker/domain/permissions.py).
+    Someone with no membership of a programme does not see it."""
 
-    __tablename__ = "user_account"  # "user" is reserved in PostgreSQL
+    __tablename__ = "membership"
     __table_args__ = (
+        UniqueConstraint("person_id", "programme_id"),
         CheckConstraint(f"role IN {tuple(r.value for r in Role)}", name="role_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    programme_id: Mapped[int] = mapped_column(
+        ForeignKey("programme.id", ondelete="CASCADE"), index=True
+    )
     role: Mapped[str] = mapped_column(String(10))
+    # Optimistic locking for the people page's role form (services/memberships.py).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    person: Mapped[Person] = relationship(back_populates="memberships")
+    programme: Mapped[Programme] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def __repr__(self) -> str:
+        return f"<Membership {self.person_id} {self.role} of {self.programme_id}>"
+
+    @property
+    def audit_label(self) -> str:
+        return f"{self.person.name} ({self.role})" if self.person else f"membership {self.id}"
+
+    def validate(self) -> list[FieldError]:
+        if self.role not in {r.value for r in Role}:
+            return [FieldError("role", f"'{self.role}' must be admin, lead, board or viewer")]
+        return []
+
+
+class User(Timestamps, Base):
+    """A sign-in identity for a person. What they may do is held per programme (Membership);
+    an instance administrator also creates programmes and manages accounts."""
+
+    __tablename__ = "user_account"  # "user" is reserved in PostgreSQL
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), unique=True)
+    is_instance_admin: Mapped[bool] = mapped_column(default=False, server_default=false())
     # None means no usable password yet (set one with `flask users reset-password`).
     password_hash: Mapped[str | None] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(default=True)
@@ -75,7 +117,7 @@ class User(Timestamps, Base):
     __mapper_args__ = {"version_id_col": version}
 
     def __repr__(self) -> str:
-        return f"<User {self.person.email if self.person else self.id} {self.role}>"
+        return f"<User {self.person.email if self.person else self.id}>"
 
     @property
     def email(self) -> str:
@@ -102,14 +144,10 @@ class User(Timestamps, Base):
         return hashlib.sha256(material.encode()).hexdigest()[:16]
 
     @property
-    def is_admin(self) -> bool:
-        return self.role == Role.ADMIN
-
-    @property
     def audit_label(self) -> str:
         return self.person.name if self.person else f"user {self.id}"
 
-    def validate(self) -> list[FieldError]:
-        if self.role not in {r.value for r in Role}:
-            return [FieldError("role", f"'{self.role}' must be admin, lead or board")]
-        return []
+    @property
+    def access(self) -> str:
+        """How the account is described in lists: "instance administrator" or "member"."""
+        return "instance administrator" if self.is_instance_admin else "member"

@@ -42,6 +42,9 @@ class Workstream(Timestamps, Base):
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     display_order: Mapped[int] = mapped_column(default=0)
+    # A retired workstream keeps its history but takes no new milestones and leaves the
+    # dashboard (services/workstreams.py: only once none of its milestones is open).
+    retired_on: Mapped[date | None] = mapped_column(Date)
 
     programme: Mapped[Programme] = relationship(back_populates="workstreams")
     lead_links: Mapped[list[WorkstreamLead]] = relationship(

@@ -29,6 +29,8 @@ class Programme(Timestamps, Base):
     # The statutory date now in force; every change is kept in go_live_targets.
     go_live_date: Mapped[date] = mapped_column(Date)
     go_live_ref: Mapped[str | None] = mapped_column(String(20))
+    # The template it was started from (seed/templates/<key>.yaml or a saved one), if any.
+    template_key: Mapped[str | None] = mapped_column(String(60))
     # Bank holidays of this part of the UK are non-working days (holidays package subdivision).
     calendar_region: Mapped[str] = mapped_column(String(3), default="ENG")
     # Changes whenever anything in the programme changes (tracker/audit.py), so a schedule
@@ -128,3 +130,29 @@ class CalendarClosure(Base):
     reason: Mapped[str] = mapped_column(String(200))
 
     programme: Mapped[Programme] = relationship(back_populates="closures")
+
+    @property
+    def audit_label(self) -> str:
+        return f"closure {self.closed_on.isoformat()} ({self.reason})"
+
+
+class SavedTemplate(Base):
+    """A programme saved as a template ("start the next merger from how we ran this one"):
+    the same YAML as the files in seed/templates/ (tracker/domain/templates.py), kept in
+    the database so every worker sees it."""
+
+    __tablename__ = "saved_template"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    made_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("programme.id", ondelete="SET NULL")
+    )
+    saved_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def audit_label(self) -> str:
+        return f"template {self.name}"

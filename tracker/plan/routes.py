@@ -63,7 +63,7 @@ def _filtered(form: GanttFilterForm) -> bool:
 def gantt(slug: str) -> str:
     programme = get_programme_or_404(slug)
     schedule = board.schedule_for(programme)
-    workstreams = board.workstreams(programme)
+    workstreams = board.workstreams(programme, include_retired=True)
     form = GanttFilterForm(formdata=request.args)
     form.set_choices(workstreams, board.leads(programme))
     form.validate()
@@ -111,7 +111,7 @@ def gantt(slug: str) -> str:
 def milestones(slug: str) -> str:
     programme = get_programme_or_404(slug)
     schedule = board.schedule_for(programme)
-    workstreams = board.workstreams(programme)
+    workstreams = board.workstreams(programme, include_retired=True)
     form = MilestoneFilterForm(formdata=request.args)
     form.set_choices(workstreams, board.leads(programme), board.owners(programme))
     form.validate()
@@ -214,7 +214,7 @@ def baseline_comparison(slug: str) -> str:
         chosen=chosen,
         lines=lines,
         summary=summary,
-        names={ws.code: ws.name for ws in board.workstreams(programme)},
+        names={ws.code: ws.name for ws in board.workstreams(programme, include_retired=True)},
     )
 
 

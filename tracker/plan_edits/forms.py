@@ -3,11 +3,13 @@ messages; these fields only read what was typed."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -17,6 +19,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired
 
+from tracker.domain.go_live_moves import CHOOSE_SCOPE, Scope
 from tracker.domain.terms import DependencyType, MilestoneKind
 from tracker.form_fields import OpenedForm, OptionalDateField, VersionedForm, parse_id
 from tracker.services.plan import MilestonePlan
@@ -138,3 +141,28 @@ class GoLiveForm(OpenedForm):
 
     target_date = OptionalDateField("New go-live date")
     reason = TextAreaField("Reason for the change")
+    scope = RadioField(
+        "Move open milestones with it?",
+        choices=[
+            SelectChoice(Scope.NONE.value, "No, only the go-live date"),
+            SelectChoice(Scope.ALL.value, "Yes, every open milestone"),
+            SelectChoice(Scope.DUE_AFTER.value, "Yes, open milestones due after a date"),
+        ],
+        default=Scope.NONE.value,
+        invalid_choice_message=CHOOSE_SCOPE,
+    )
+    only_after = OptionalDateField("Move open milestones due after")
+
+    def moves_milestones(self) -> bool:
+        return self.scope.data != Scope.NONE
+
+    def chosen_only_after(self) -> date | None:
+        """The date milestones must be due after to move; None when every one moves."""
+        return self.only_after.data if self.scope.data == Scope.DUE_AFTER else None
+
+
+class ConfirmMoveForm(GoLiveForm):
+    """The preview's confirm: what the form said, in hidden fields, and the plan version
+    the preview showed (a change to the plan since refuses the move)."""
+
+    plan_version = HiddenField()

@@ -12,11 +12,12 @@ from werkzeug.wrappers import Response
 from tracker.clock import today
 from tracker.domain.notation import format_predecessor
 from tracker.domain.permissions import can_edit_plan
-from tracker.domain.validation import format_date
+from tracker.domain.validation import FieldError, format_date
 from tracker.form_errors import show_errors, show_refusal
 from tracker.form_fields import parse_id
 from tracker.plan_edits.forms import (
     BaselineForm,
+    ConfirmMoveForm,
     DependencyForm,
     EditMilestoneForm,
     GoLiveForm,
@@ -24,8 +25,8 @@ from tracker.plan_edits.forms import (
     NewMilestoneForm,
 )
 from tracker.security import current_viewer, require
-from tracker.services import baselines, board, plan, plan_edits
-from tracker.services.optimistic_locking import EditConflict
+from tracker.services import baselines, board, go_live_moves, plan, plan_edits
+from tracker.services.optimistic_locking import EditConflict, opened_now
 from tracker.services.programmes import get_programme_or_404
 from tracker.services.unit_of_work import ChangeRefused
 
@@ -37,7 +38,7 @@ bp = Blueprint("plan_edits", __name__, url_prefix="/p/<slug>")
 
 def _programme_for_editing(slug: str) -> Programme:
     programme = get_programme_or_404(slug)
-    require(can_edit_plan(current_viewer()), plan_edits.ONLY_THE_OFFICE)
+    require(can_edit_plan(current_viewer(), programme.id), plan_edits.ONLY_THE_OFFICE)
     return programme
 
 
@@ -45,8 +46,10 @@ def _milestone_page(slug: str, ref: str) -> Response:
     return redirect(url_for("plan.milestone", slug=slug, ref=ref))
 
 
-def _set_choices(programme: Programme, form: MilestoneForm) -> None:
-    form.set_choices(board.workstreams(programme), plan.people())
+def _set_choices(programme: Programme, form: MilestoneForm, *, editing: bool = False) -> None:
+    """A retired workstream is a choice only for a milestone that is already in one (the
+    service refuses moving another into it)."""
+    form.set_choices(board.workstreams(programme, include_retired=editing), plan.people())
 
 
 @bp.get("/plan-settings")
@@ -93,7 +96,7 @@ def edit_milestone(slug: str, ref: str) -> str | Response:
     milestone = board.milestone_or_404(programme, ref, links=False)
     ref = milestone.ref
     form = EditMilestoneForm()
-    _set_choices(programme, form)
+    _set_choices(programme, form, editing=True)
     conflict: EditConflict | None = None
     if request.method == "GET":
         form.fill(milestone)
@@ -207,12 +210,24 @@ def new_baseline(slug: str) -> str | Response:
 
 @bp.route("/go-live", methods=["GET", "POST"])
 def go_live(slug: str) -> str | Response:
+    """The new go-live date, and whether open milestones move with it: moving them leads to
+    the preview, nothing saved until it is confirmed."""
     programme = _programme_for_editing(slug)
     form = GoLiveForm()
     conflict: EditConflict | None = None
     if request.method == "GET":
         form.open()
-    elif form.validate_on_submit():
+    elif request.form.get("change"):
+        return _go_live_page(programme, form)  # back from the preview: choices as they were
+    elif not form.validate_on_submit():
+        # Every problem at once: what could not be read, then what the rules refuse.
+        show_errors(form, _move_problems(programme, form))
+    elif form.moves_milestones():
+        problems = _move_problems(programme, form)
+        if not problems:
+            return _preview(programme, form, opened_at=form.opened_at.data or opened_now())
+        show_errors(form, problems)
+    else:
         try:
             target = plan_edits.move_go_live(
                 current_viewer(),
@@ -227,8 +242,86 @@ def go_live(slug: str) -> str | Response:
         else:
             flash(f"The go-live target is now {format_date(target.target_date)}.", "success")
             return redirect(url_for("plan_edits.index", slug=slug))
+    return _go_live_page(programme, form, conflict)
+
+
+@bp.post("/go-live/confirm")
+def confirm_go_live_move(slug: str) -> str | Response:
+    """The preview's "Confirm and move": one change, the baseline, go-live and the plan."""
+    programme = _programme_for_editing(slug)
+    form = ConfirmMoveForm()
+    if not form.validate_on_submit():
+        show_errors(form, _move_problems(programme, form, moving=True))
+        return _go_live_page(programme, form)
+    try:
+        done = go_live_moves.move_go_live_with_plan(
+            current_viewer(),
+            programme,
+            form.seen(),
+            form.target_date.data,
+            form.reason.data or "",
+            form.chosen_only_after(),
+            today=today(),
+            plan_version=form.plan_version.data or "",
+            scope=form.scope.data,
+        )
+    except ChangeRefused as refused:
+        if isinstance(refused.conflict, go_live_moves.PlanChanged):
+            # The preview again, worked out from the plan as it is now.
+            return _preview(programme, form, opened_at=opened_now(), changed=refused.conflict)
+        conflict = show_refusal(form, refused)
+        return _go_live_page(programme, form, conflict)
+    flash(done.message, "success")
+    return redirect(url_for("dashboard.show", slug=slug))
+
+
+def _move_problems(
+    programme: Programme, form: GoLiveForm, moving: bool = False
+) -> list[FieldError]:
+    return go_live_moves.move_problems(
+        programme,
+        form.target_date.data,
+        form.reason.data,
+        form.scope.data,
+        form.only_after.data,
+        moving=moving,
+    )
+
+
+def _go_live_page(
+    programme: Programme, form: GoLiveForm, conflict: EditConflict | None = None
+) -> str:
     return render_template(
         "plan_edits/go_live_form.html", programme=programme, form=form, conflict=conflict
+    )
+
+
+def _preview(
+    programme: Programme,
+    form: GoLiveForm,
+    *,
+    opened_at: str,
+    changed: EditConflict | None = None,
+) -> str:
+    new_date = form.target_date.data
+    assert new_date is not None  # only after the rules found nothing wrong
+    only_after = form.chosen_only_after()
+    preview = go_live_moves.preview_move(programme, new_date, only_after)
+    hidden = {
+        "target_date": new_date.isoformat(),
+        "reason": form.reason.data or "",
+        "scope": form.scope.data,
+        "only_after": only_after.isoformat() if only_after else "",
+        "opened_at": opened_at,
+        "plan_version": preview.plan_version,
+    }
+    return render_template(
+        "plan_edits/go_live_preview.html",
+        programme=programme,
+        preview=preview,
+        reason=form.reason.data or "",
+        hidden=hidden,
+        changed=changed,
     )
 
 

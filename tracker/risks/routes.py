@@ -55,7 +55,9 @@ def _risk_or_404(programme: Programme, ref: str) -> Risk:
 def _editable(slug: str, ref: str) -> tuple[Programme, Risk]:
     programme = get_programme_or_404(slug)
     risk = _risk_or_404(programme, ref)
-    require(can_edit_risk(current_viewer(), risk.owner_id, risk.workstream_id), NOT_YOURS)
+    require(
+        can_edit_risk(current_viewer(), programme.id, risk.owner_id, risk.workstream_id), NOT_YOURS
+    )
     return programme, risk
 
 
@@ -108,7 +110,7 @@ def index(slug: str) -> str:
     bands = risks.configured_bands()
     form = RiskFilterForm(formdata=request.args)
     owners = sorted({(r.owner_id, r.owner) for r in rows}, key=lambda o: o[1])
-    form.set_choices(board.workstreams(programme), bands, owners)
+    form.set_choices(board.workstreams(programme, include_retired=True), bands, owners)
     form.validate()
     selection = _selection(form)
     shown = select_risks(rows, selection)
@@ -127,7 +129,7 @@ def index(slug: str) -> str:
         band_ranges=band_ranges(bands),
         consequence_levels=CONSEQUENCE_LEVELS,
         likelihood_levels=LIKELIHOOD_LEVELS,
-        can_add=can_add_risk(current_viewer()),
+        can_add=can_add_risk(current_viewer(), programme.id),
     )
 
 
@@ -155,8 +157,8 @@ def show(slug: str, ref: str) -> str:
         history=risks.risk_history(risk),
         consequence_levels=CONSEQUENCE_LEVELS,
         likelihood_levels=LIKELIHOOD_LEVELS,
-        may_edit=can_edit_risk(current_viewer(), risk.owner_id, risk.workstream_id),
-        may_add_issue=can_add_issue(current_viewer()),
+        may_edit=can_edit_risk(current_viewer(), programme.id, risk.owner_id, risk.workstream_id),
+        may_add_issue=can_add_issue(current_viewer(), programme.id),
         today=today(),
     )
 
@@ -177,7 +179,10 @@ def _form_page(programme: Programme, form: RiskForm, risk: Risk | None, **extra:
 def new(slug: str) -> str | Response:
     programme = get_programme_or_404(slug)
     viewer = current_viewer()
-    require(can_add_risk(viewer), "Only the programme office and workstream leads raise risks.")
+    require(
+        can_add_risk(viewer, programme.id),
+        "Only the programme office and workstream leads raise risks.",
+    )
     form = RiskForm()
     form.set_choices(board.workstreams(programme), risks.people())
     if request.method == "GET":
@@ -203,7 +208,7 @@ def edit(slug: str, ref: str) -> str | Response:
     programme, risk = _editable(slug, ref)
     viewer = current_viewer()
     form = RiskForm()
-    form.set_choices(board.workstreams(programme), risks.people())
+    form.set_choices(board.workstreams(programme, include_retired=True), risks.people())
     conflict: EditConflict | None = None
     if request.method == "GET":
         form.fill(risk)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.domain.permissions import NotAllowed, Viewer
@@ -27,7 +27,7 @@ from tracker.domain.validation import (
     raise_if,
 )
 from tracker.extensions import db
-from tracker.models import Person, Programme, User, Workstream, WorkstreamLead
+from tracker.models import Membership, Person, Programme, User, Workstream, WorkstreamLead
 from tracker.models.base import utcnow
 from tracker.services.unit_of_work import unit_of_work
 
@@ -130,18 +130,50 @@ def load_user(user_id: str) -> User | None:
     return user
 
 
-def viewer_for(user: User) -> Viewer:
-    led = frozenset(
-        db.session.scalars(
-            select(WorkstreamLead.workstream_id).where(WorkstreamLead.person_id == user.person_id)
-        )
+def viewer_for(user: User, slug: str | None = None) -> Viewer:
+    """The person as the rules see them: their role in each programme they belong to, the
+    workstreams they lead where they are a lead, and (given a slug) the programme in view,
+    None when they may not see it. One query (two for an instance administrator looking at
+    a programme they are not a member of)."""
+    led = (
+        select(WorkstreamLead.workstream_id, Workstream.programme_id)
+        .join(Workstream, Workstream.id == WorkstreamLead.workstream_id)
+        .where(WorkstreamLead.person_id == user.person_id)
+        .subquery()
     )
-    return Viewer(role=user.role, person_id=user.person_id, led_workstream_ids=led)
+    memberships: dict[int, str] = {}
+    led_ids: set[int] = set()
+    in_view = None
+    for programme_id, role, programme_slug, workstream_id in db.session.execute(
+        select(Membership.programme_id, Membership.role, Programme.slug, led.c.workstream_id)
+        .join(Programme, Programme.id == Membership.programme_id)
+        .outerjoin(
+            led,
+            and_(led.c.programme_id == Membership.programme_id, Membership.role == Role.LEAD),
+        )
+        .where(Membership.person_id == user.person_id)
+    ):
+        memberships[programme_id] = role
+        if workstream_id is not None:
+            led_ids.add(workstream_id)
+        if programme_slug == slug:
+            in_view = programme_id
+    # An address with a control character in it names no programme (and PostgreSQL refuses
+    # a NUL outright); its error page still asks who is looking.
+    if slug is not None and in_view is None and user.is_instance_admin and slug.isprintable():
+        in_view = db.session.scalar(select(Programme.id).where(Programme.slug == slug))
+    return Viewer(
+        person_id=user.person_id,
+        memberships=memberships,
+        led_workstream_ids=frozenset(led_ids),
+        instance_admin=user.is_instance_admin,
+        programme_id=in_view,
+    )
 
 
-def check_role(role: str) -> list[FieldError]:
+def check_role(role: str | None) -> list[FieldError]:
     if role not in {r.value for r in Role}:
-        return [FieldError("role", f"'{role}' must be admin, lead or board")]
+        return [FieldError("role", f"'{role}' must be admin, lead, board or viewer")]
     return []
 
 
@@ -152,14 +184,17 @@ def generate_password() -> str:
 
 def create_user(
     email: str,
-    role: str,
-    password: str,
+    password: str | None,
     name: str | None = None,
-    workstreams: Iterable[Workstream] = (),
+    *,
+    instance_admin: bool = False,
 ) -> User:
-    """A new account, for a person already named in a plan or a new one."""
+    """A new account, for a person already named in a plan or a new one. With no password
+    it cannot sign in until one is set (an invitation's link sets it)."""
     email, name = normalise_email(email), strip_bidi(name)
-    errors = check_email(email) + check_role(role) + check_password(password, email)
+    errors = check_email(email)
+    if password is not None:
+        errors += check_password(password, email)
     person = db.session.scalar(select(Person).where(Person.email == email))
     if person is not None and person.user is not None:
         errors.append(FieldError("email", f"{email} already has an account"))
@@ -171,33 +206,14 @@ def create_user(
         db.session.add(person)
     elif name and name.strip():
         person.name = name.strip()
-    user = User(person=person, role=role, password_hash=hash_password(password))
+    user = User(
+        person=person,
+        is_instance_admin=instance_admin,
+        password_hash=hash_password(password) if password is not None else None,
+    )
     db.session.add(user)
     db.session.flush()
-    set_led_workstreams(person, workstreams)
     return user
-
-
-def set_led_workstreams(person: Person, workstreams: Iterable[Workstream]) -> None:
-    """Make `person` a lead of exactly these workstreams (in any programme)."""
-    wanted = {ws.id: ws for ws in workstreams}
-    current = set(
-        db.session.scalars(
-            select(WorkstreamLead.workstream_id).where(WorkstreamLead.person_id == person.id)
-        )
-    )
-    gone = current - set(wanted)
-    if gone:
-        # One by one through the session, so each removal reaches the audit trail.
-        for link in db.session.scalars(
-            select(WorkstreamLead).where(
-                WorkstreamLead.person_id == person.id, WorkstreamLead.workstream_id.in_(gone)
-            )
-        ):
-            db.session.delete(link)
-    for ws_id in set(wanted) - current:
-        db.session.add(WorkstreamLead(workstream=wanted[ws_id], person=person, position=9))
-    db.session.flush()
 
 
 def workstreams_by_code(codes: Iterable[str], programme: Programme) -> list[Workstream]:
@@ -221,11 +237,6 @@ def workstreams_by_code(codes: Iterable[str], programme: Programme) -> list[Work
             ]
         )
     return [found[c] for c in codes]
-
-
-def set_role(user: User, role: str) -> None:
-    raise_if(check_role(role), entity="account")
-    user.role = role
 
 
 def deactivate(user: User) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import aliased, joinedload
 
 from tracker.domain.notation import format_predecessor
+from tracker.domain.permissions import Viewer
 from tracker.extensions import db
 from tracker.models import Dependency, Milestone, Programme, Risk, StatusUpdate, Workstream
 
@@ -54,11 +55,15 @@ def _page_of_query(
     return Page(rows, page, per_page, total or 0)
 
 
-def programmes(page: int, per_page: int) -> Page[Programme]:
+def programmes(viewer: Viewer, page: int, per_page: int) -> Page[Programme]:
+    """The programmes the caller may see (members and instance administrators)."""
+    query = select(Programme)
+    if not viewer.instance_admin:
+        query = query.where(Programme.id.in_(list(viewer.memberships)))
     return _page_of_query(
-        select(Programme)
-        .options(joinedload(Programme.current_baseline))
-        .order_by(Programme.name, Programme.id),
+        query.options(joinedload(Programme.current_baseline)).order_by(
+            Programme.name, Programme.id
+        ),
         page,
         per_page,
     )

@@ -87,13 +87,17 @@ def schedule_for(programme: Programme) -> ProgrammeSchedule | None:
     return cache[programme.id]
 
 
-def workstreams(programme: Programme) -> list[Workstream]:
+def workstreams(programme: Programme, *, include_retired: bool = False) -> list[Workstream]:
+    """The programme's workstreams in display order; a retired one (services/workstreams.py)
+    only when asked for: it has left the dashboard, the digest and new milestones' choices."""
+    query = select(Workstream).where(Workstream.programme_id == programme.id)
+    if not include_retired:
+        query = query.where(Workstream.retired_on.is_(None))
     return list(
         db.session.scalars(
-            select(Workstream)
-            .where(Workstream.programme_id == programme.id)
-            .options(selectinload(Workstream.lead_links).joinedload(WorkstreamLead.person))
-            .order_by(Workstream.display_order, Workstream.code)
+            query.options(
+                selectinload(Workstream.lead_links).joinedload(WorkstreamLead.person)
+            ).order_by(Workstream.display_order, Workstream.code)
         )
     )
 

@@ -26,7 +26,7 @@ from tracker.domain import permissions
 from tracker.domain.permissions import Viewer
 from tracker.domain.validation import FieldError, ValidationError
 from tracker.extensions import db
-from tracker.models import CalendarFeed, Milestone, Person, Programme, User, Workstream
+from tracker.models import CalendarFeed, Membership, Milestone, Person, Programme, User, Workstream
 from tracker.models.base import utcnow
 from tracker.models.plan import WorkstreamLead
 from tracker.scheduling.programme_data import MilestoneForecast
@@ -46,13 +46,15 @@ def new_token() -> str:
 
 
 def feed_by_token(token: str) -> CalendarFeed | None:
-    """The feed at this address, if it still works: not revoked, its owner still active.
+    """The feed at this address, if it still works: not revoked, its owner still active, and
+    (a workstream's feed) its owner still a member of the workstream's programme.
 
-    Unknown, revoked and deactivated all answer None, so the caller cannot tell them apart.
+    Unknown, revoked, deactivated and no longer a member all answer None, so the caller
+    cannot tell them apart.
     """
     if not token or len(token) > 64:
         return None
-    return db.session.scalar(
+    feed = db.session.scalar(
         select(CalendarFeed)
         .join(User, User.id == CalendarFeed.user_id)
         .where(
@@ -63,6 +65,22 @@ def feed_by_token(token: str) -> CalendarFeed | None:
         .options(
             joinedload(CalendarFeed.user),
             joinedload(CalendarFeed.workstream).joinedload(Workstream.programme),
+        )
+    )
+    if feed is not None and feed.workstream is not None:
+        seen = _programmes_seen_by(feed.user)
+        if seen is not None and feed.workstream.programme_id not in seen:
+            return None
+    return feed
+
+
+def _programmes_seen_by(user: User) -> set[int] | None:
+    """The ids of the programmes the user may see; None for an instance administrator (all)."""
+    if user.is_instance_admin:
+        return None
+    return set(
+        db.session.scalars(
+            select(Membership.programme_id).where(Membership.person_id == user.person_id)
         )
     )
 
@@ -79,9 +97,11 @@ def render_feed(feed: CalendarFeed) -> FeedFile:
     if workstream is None:
         person = feed.user.person
         led = select(WorkstreamLead.workstream_id).where(WorkstreamLead.person_id == person.id)
-        milestones = _feed_milestones(
-            or_(Milestone.owner_id == person.id, Milestone.workstream_id.in_(led))
-        )
+        mine = or_(Milestone.owner_id == person.id, Milestone.workstream_id.in_(led))
+        seen = _programmes_seen_by(feed.user)
+        if seen is not None:  # only the programmes they still belong to
+            mine = mine & Milestone.programme_id.in_(seen)
+        milestones = _feed_milestones(mine)
         content = ics.person_feed(person.name, milestones)
         filename = ics.file_name(person.name)
     else:
@@ -203,14 +223,16 @@ def everyones_feeds() -> list[CalendarFeed]:
     return _ordered(_active())
 
 
-def workstream_choices() -> list[Workstream]:
-    """Every workstream of every programme: anyone signed in reads them all anyway."""
+def workstream_choices(viewer: Viewer) -> list[Workstream]:
+    """Every workstream of every programme the person may see (they read all of those)."""
+    query = select(Workstream).join(Programme, Programme.id == Workstream.programme_id)
+    if not viewer.instance_admin:
+        query = query.where(Programme.id.in_(list(viewer.memberships)))
     return list(
         db.session.scalars(
-            select(Workstream)
-            .join(Programme, Programme.id == Workstream.programme_id)
-            .options(joinedload(Workstream.programme))
-            .order_by(Programme.name, Workstream.display_order, Workstream.code)
+            query.options(joinedload(Workstream.programme)).order_by(
+                Programme.name, Workstream.display_order, Workstream.code
+            )
         )
     )
 
@@ -262,7 +284,7 @@ def feed_or_404(feed_id: int) -> CalendarFeed:
     return feed
 
 
-NOT_YOURS = "Only the feed's owner or an admin can change it."
+NOT_YOURS = "Only the feed's owner or an instance administrator can change it."
 
 
 @unit_of_work
@@ -273,11 +295,11 @@ def create_person_feed(actor: Viewer) -> tuple[CalendarFeed, bool]:
 
 @unit_of_work
 def create_workstream_feed(actor: Viewer, workstream_id: int | None) -> tuple[CalendarFeed, bool]:
-    """The acting person's feed of a workstream (any: everyone signed in reads every plan),
-    and whether it is new."""
+    """The acting person's feed of a workstream of any programme they belong to, and whether
+    it is new."""
     owner = accounts.own_account(actor)
     workstream = workstream_by_id(workstream_id) if workstream_id is not None else None
-    if workstream is None:
+    if workstream is None or not permissions.can_see_programme(actor, workstream.programme_id):
         raise ValidationError([FieldError("workstream", "Choose a workstream from the list")])
     return create_feed(owner, workstream)
 

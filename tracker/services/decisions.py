@@ -145,7 +145,7 @@ def _apply_decision(decision: Decision, plan: DecisionPlan, milestones: list[Mil
 def create_decision(
     actor: Viewer, programme: Programme, plan: DecisionPlan, today: date
 ) -> Decision:
-    allow(permissions.can_record_decision(actor), DECISIONS_ADMIN)
+    allow(permissions.can_record_decision(actor, programme.id), DECISIONS_ADMIN)
     on_duplicate(TAKEN)
     errors, milestones = decision_problems(programme, plan, today)
     if errors:
@@ -166,7 +166,7 @@ def update_decision(
     plan: DecisionPlan,
     today: date,
 ) -> None:
-    allow(permissions.can_record_decision(actor), DECISIONS_ADMIN)
+    allow(permissions.can_record_decision(actor, programme.id), DECISIONS_ADMIN)
     changed_since_opened("Decision", decision.id, seen.opened_at)
     errors, milestones = decision_problems(programme, plan, today)
     if errors:

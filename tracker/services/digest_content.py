@@ -25,6 +25,7 @@ from tracker.domain.terms import Role
 from tracker.extensions import db
 from tracker.models import (
     DigestSnapshot,
+    Membership,
     Milestone,
     Person,
     Programme,
@@ -53,13 +54,14 @@ def as_at(week_start: date) -> date:
 
 
 def recipients(programme: Programme, only: str | None = None) -> list[Recipient]:
-    """Every active account that has not opted out: admins and board members for every
-    programme, leads for the programmes where they lead a workstream or own a milestone."""
+    """Every active account of the programme's members that has not opted out: its admins,
+    board members and viewers, and its leads who lead a workstream or own a milestone in it.
+    Nobody else: a programme's digest goes only to its members."""
     led: dict[int, list[str]] = {}
     for person_id, code in db.session.execute(
         select(WorkstreamLead.person_id, Workstream.code)
         .join(Workstream, Workstream.id == WorkstreamLead.workstream_id)
-        .where(Workstream.programme_id == programme.id)
+        .where(Workstream.programme_id == programme.id, Workstream.retired_on.is_(None))
         .order_by(Workstream.display_order, Workstream.code)
     ):
         led.setdefault(person_id, []).append(code)
@@ -69,9 +71,14 @@ def recipients(programme: Programme, only: str | None = None) -> list[Recipient]
         )
     )
     query = (
-        select(User.id, User.role, Person.id, Person.name, Person.email)
+        select(User.id, Membership.role, Person.id, Person.name, Person.email)
         .join(Person, Person.id == User.person_id)
-        .where(User.is_active.is_(True), User.digest_opt_out.is_(False))
+        .join(Membership, Membership.person_id == Person.id)
+        .where(
+            Membership.programme_id == programme.id,
+            User.is_active.is_(True),
+            User.digest_opt_out.is_(False),
+        )
         .order_by(Person.name)
     )
     if only:
@@ -109,14 +116,17 @@ def programme_week(programme: Programme, week_start: date) -> ProgrammeWeek | No
     schedule = programme_schedule(programme, today=day)
     if schedule is None:
         return None
-    workstreams = board.workstreams(programme)
+    workstreams = board.workstreams(programme)  # not the retired ones, nor their highlights
     code_of = {ws.id: ws.code for ws in workstreams}
     reported = {
-        code_of[ws_id]: h.rag for ws_id, h in board.latest_highlights(programme, day).items()
+        code_of[ws_id]: h.rag
+        for ws_id, h in board.latest_highlights(programme, day).items()
+        if ws_id in code_of
     }
     last_week = {
         code_of[ws_id]: h.rag
         for ws_id, h in board.latest_highlights(programme, week_start - timedelta(days=1)).items()
+        if ws_id in code_of
     }
     risks = board.risk_lines(programme, day)
     raised = dict(

@@ -43,7 +43,10 @@ TAKEN = FieldError("", "Someone else added one at the same moment. Save again to
 
 
 def _may_edit_issue(actor: Viewer, issue: Issue) -> None:
-    allow(permissions.can_edit_issue(actor, issue.owner_id, issue.workstream_id), ISSUE_NOT_YOURS)
+    allow(
+        permissions.can_edit_issue(actor, issue.programme_id, issue.owner_id, issue.workstream_id),
+        ISSUE_NOT_YOURS,
+    )
 
 
 def _text(value: str | None) -> str:
@@ -138,7 +141,7 @@ def issue_problems(
     ):
         errors.append(FieldError("workstream", "Choose one of this programme's workstreams"))
     elif plan.owner_id is not None and not permissions.can_edit_issue(
-        viewer, plan.owner_id, plan.workstream_id
+        viewer, programme.id, plan.owner_id, plan.workstream_id
     ):
         errors.append(FieldError("owner", ISSUE_SCOPE))
     risk = db.session.get(Risk, plan.risk_id) if plan.risk_id else None
@@ -161,7 +164,7 @@ def _apply_issue(issue: Issue, plan: IssuePlan) -> None:
 @unit_of_work
 def create_issue(actor: Viewer, programme: Programme, plan: IssuePlan, today: date) -> Issue:
     allow(
-        permissions.can_add_issue(actor),
+        permissions.can_add_issue(actor, programme.id),
         "Only the programme office and workstream leads add issues.",
     )
     on_duplicate(TAKEN)

@@ -19,11 +19,14 @@ from tracker.services.seeding import SeedReport, load_programme_dir
 from tracker.services.synthetic import SyntheticReport, generate_programme
 from tracker.services.unit_of_work import allow, unit_of_work
 
-NOT_AN_ADMIN = "Only the programme office loads programmes and their accounts."
+NOT_AN_ADMIN = "Only an instance administrator loads programmes and their accounts."
 
 
 def _may_load(actor: Viewer) -> None:
-    allow(permissions.can_edit_plan(actor) and permissions.can_manage_users(actor), NOT_AN_ADMIN)
+    allow(
+        permissions.can_create_programme(actor) and permissions.can_manage_users(actor),
+        NOT_AN_ADMIN,
+    )
 
 
 @unit_of_work

@@ -8,6 +8,7 @@ from datetime import date
 from flask import abort
 from sqlalchemy import select
 
+from tracker.domain.go_live_moves import check_new_go_live
 from tracker.domain.network import path_between
 from tracker.domain.notation import format_predecessor
 from tracker.domain.terms import MilestoneKind, MilestoneStatus
@@ -15,12 +16,10 @@ from tracker.domain.text import strip_bidi
 from tracker.domain.validation import (
     FieldError,
     ValidationError,
-    check_date_in_window,
     check_dependency,
     check_milestone,
     check_text,
     check_title,
-    format_date,
     go_live_window,
     raise_if,
 )
@@ -169,6 +168,12 @@ def milestone_problems(
     workstream = db.session.get(Workstream, plan.workstream_id) if plan.workstream_id else None
     if workstream is None or workstream.programme_id != programme.id:
         errors.append(FieldError("workstream", "Choose the workstream it belongs to"))
+    elif workstream.retired_on is not None and (
+        milestone is None or milestone.workstream_id != workstream.id
+    ):
+        errors.append(
+            FieldError("workstream", f"{workstream.code} is retired: choose another workstream")
+        )
     if plan.owner_id is None or db.session.get(Person, plan.owner_id) is None:
         errors.append(FieldError("owner", "Choose the person who owns it"))
     if milestone is None and ref and not any(e.field == "ref" for e in errors):
@@ -339,20 +344,9 @@ def change_go_live(
     set_by_id: int | None = None,
 ) -> GoLiveTarget:
     """Move the go-live target, keeping the old one in the history with the reason."""
-    errors = []
-    if target_date is None:
-        errors.append(FieldError("target_date", "Enter the new go-live date"))
-    elif target_date not in go_live_window(programme.start_date):
-        errors += check_date_in_window(
-            "target_date", target_date, go_live_window(programme.start_date)
-        )
-    elif target_date == programme.go_live_date:
-        errors.append(FieldError("target_date", f"Go-live is already {format_date(target_date)}"))
-    if not (reason and reason.strip()):
-        errors.append(
-            FieldError("reason", "Say why go-live has moved, like the letter or decision")
-        )
-    errors += check_text("reason", reason)
+    errors = check_new_go_live(
+        target_date, programme.go_live_date, go_live_window(programme.start_date), reason
+    )
     raise_if(errors, entity="go-live target")
     assert target_date is not None
     programme.go_live_date = target_date

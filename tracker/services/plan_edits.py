@@ -23,15 +23,15 @@ from tracker.services.unit_of_work import allow, on_duplicate, unit_of_work
 ONLY_THE_OFFICE = "Only the programme office changes the plan."
 
 
-def _may_edit(actor: Viewer) -> None:
-    allow(permissions.can_edit_plan(actor), ONLY_THE_OFFICE)
+def _may_edit(actor: Viewer, programme_id: int) -> None:
+    allow(permissions.can_edit_plan(actor, programme_id), ONLY_THE_OFFICE)
 
 
 @unit_of_work
 def add_milestone(
     actor: Viewer, programme: Programme, ref: str, changes: MilestonePlan
 ) -> Milestone:
-    _may_edit(actor)
+    _may_edit(actor, programme.id)
     # The same reference saved by someone else between the check and the commit.
     on_duplicate(FieldError("ref", f"{ref} is already used: choose another"))
     return plan.create_milestone(programme, ref, changes)
@@ -39,7 +39,7 @@ def add_milestone(
 
 @unit_of_work
 def edit_milestone(actor: Viewer, milestone: Milestone, seen: Seen, changes: MilestonePlan) -> None:
-    _may_edit(actor)
+    _may_edit(actor, milestone.programme_id)
     check_current(milestone, seen)
     plan.update_milestone(milestone, changes)
 
@@ -47,7 +47,7 @@ def edit_milestone(actor: Viewer, milestone: Milestone, seen: Seen, changes: Mil
 @unit_of_work
 def delete_milestone(actor: Viewer, milestone: Milestone) -> list[Dependency]:
     """The milestone and its links; returns the links that went with it."""
-    _may_edit(actor)
+    _may_edit(actor, milestone.programme_id)
     return plan.delete_milestone(milestone)
 
 
@@ -57,7 +57,8 @@ def link(
 ) -> Dependency:
     """`successor` now depends on `predecessor`. Problems with this milestone's end of the
     link are the choice of predecessor's, as the form asks only for that."""
-    _may_edit(actor)
+    _may_edit(actor, successor.programme_id)
+    _may_edit(actor, predecessor.programme_id)
     # The same link saved by someone else between the check and the commit.
     on_duplicate(
         FieldError(
@@ -80,7 +81,7 @@ def link(
 
 @unit_of_work
 def unlink(actor: Viewer, dependency: Dependency) -> None:
-    _may_edit(actor)
+    _may_edit(actor, dependency.programme_id)
     plan.remove_dependency(dependency)
 
 
@@ -88,7 +89,7 @@ def unlink(actor: Viewer, dependency: Dependency) -> None:
 def take_baseline(
     actor: Viewer, programme: Programme, label: str, *, note: str, make_current: bool
 ) -> Baseline:
-    _may_edit(actor)
+    _may_edit(actor, programme.id)
     # The same label taken by someone else between the check and the commit.
     on_duplicate(
         FieldError(
@@ -113,7 +114,7 @@ def move_go_live(
 ) -> GoLiveTarget:
     """Move the go-live target, unless someone else moved it after the form was opened (the
     programme has no version column: its audit trail says)."""
-    _may_edit(actor)
+    _may_edit(actor, programme.id)
     moved = [
         c
         for c in changes_since("Programme", programme.id, seen.opened_at)
@@ -129,5 +130,5 @@ def move_go_live(
 @unit_of_work
 def choose_baseline(actor: Viewer, programme: Programme, baseline: Baseline) -> None:
     """Measure slip against `baseline` from now on."""
-    _may_edit(actor)
+    _may_edit(actor, programme.id)
     baselines.choose(programme, baseline)

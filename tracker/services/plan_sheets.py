@@ -358,7 +358,7 @@ def check_import(
     plan as it is now, for the preview. Nothing is changed. `budget` is the one the file was
     read with: the check stops listing problems at its number, and raises OverBudget when
     reading and checking together take longer than its seconds."""
-    allow(can_edit_plan(actor), ONLY_THE_PROGRAMME_OFFICE)
+    allow(can_edit_plan(actor, programme.id), ONLY_THE_PROGRAMME_OFFICE)
     return check_upload(tables, stored_plan(programme), clock.today(), notes, budget)
 
 
@@ -394,7 +394,7 @@ def confirm_import(
 
 
 @unit_of_work
-def cancel_import(actor: Viewer) -> None:
+def cancel_import(actor: Viewer, programme: Programme) -> None:
     """Allow the pages to drop an upload waiting for its confirm. Nothing in the database
     changes: the upload waits in a file (tracker/spreadsheets/uploads.py)."""
-    allow(can_edit_plan(actor), ONLY_THE_PROGRAMME_OFFICE)
+    allow(can_edit_plan(actor, programme.id), ONLY_THE_PROGRAMME_OFFICE)

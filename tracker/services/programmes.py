@@ -4,23 +4,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import abort
+from flask import abort, g
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from tracker.domain.permissions import Viewer
+from tracker.domain.permissions import Viewer, can_see_programme
 from tracker.domain.terms import MilestoneStatus
 from tracker.extensions import db
 from tracker.models import Milestone, Programme, Workstream, WorkstreamLead
 
 
-def list_programmes() -> list[Programme]:
-    return list(db.session.scalars(select(Programme).order_by(Programme.name)))
+def list_programmes(viewer: Viewer | None = None) -> list[Programme]:
+    """Every programme by name; given a viewer, only those they may see. (The CLI and the
+    digest's sender pass none: they act for the whole instance.)"""
+    query = select(Programme).order_by(Programme.name)
+    if viewer is not None and not viewer.instance_admin:
+        query = query.where(Programme.id.in_(list(viewer.memberships)))
+    return list(db.session.scalars(query))
 
 
 def get_programme_or_404(slug: str) -> Programme:
+    """The programme named in the address. Someone who may not see it is told there is no
+    such programme, as if it did not exist (the viewer of the request: security.py and the
+    API set it before any view runs; no viewer at all is refused)."""
     programme = db.session.scalar(select(Programme).where(Programme.slug == slug))
-    if programme is None:
+    viewer = g.get("viewer")
+    if programme is None or viewer is None or not can_see_programme(viewer, programme.id):
         abort(404, description=f"There is no programme called '{slug}'.")
     return programme
 
@@ -37,10 +46,11 @@ class WorkstreamSummary:
 
 
 def workstream_summaries(programme: Programme) -> list[WorkstreamSummary]:
-    """Each workstream with its leads and milestone counts, in two queries."""
+    """Each workstream with its leads and milestone counts, in two queries; retired ones
+    (services/workstreams.py) are left out."""
     workstreams = db.session.scalars(
         select(Workstream)
-        .where(Workstream.programme_id == programme.id)
+        .where(Workstream.programme_id == programme.id, Workstream.retired_on.is_(None))
         .options(selectinload(Workstream.lead_links).joinedload(WorkstreamLead.person))
         .order_by(Workstream.display_order, Workstream.code)
     ).all()

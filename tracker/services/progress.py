@@ -47,7 +47,10 @@ def _text(value: str | None) -> str | None:
 
 
 def _may_update(actor: Viewer, milestone: Milestone, seen: Seen) -> None:
-    allow(permissions.can_update_progress(actor, milestone.workstream_id), NOT_THEIRS)
+    allow(
+        permissions.can_update_progress(actor, milestone.programme_id, milestone.workstream_id),
+        NOT_THEIRS,
+    )
     check_current(milestone, seen)
 
 
@@ -136,7 +139,10 @@ def start(actor: Viewer, milestone: Milestone, seen: Seen) -> None:
 @unit_of_work
 def reopen(actor: Viewer, milestone: Milestone, seen: Seen, *, reason: str | None) -> None:
     """Undo a completion (the programme office only). The reason goes in the audit trail."""
-    allow(permissions.can_reopen(actor), "Only the programme office reopens a milestone.")
+    allow(
+        permissions.can_reopen(actor, milestone.programme_id),
+        "Only the programme office reopens a milestone.",
+    )
     check_current(milestone, seen)
     if milestone.status != MilestoneStatus.COMPLETE:
         raise ValidationError([FieldError("status", f"{milestone.ref} is not complete")])
@@ -201,7 +207,7 @@ def save_highlight(
     save over someone else's, or a first highlight written by someone else meanwhile, is
     refused as a conflict, never merged. Without `seen` (a script) it is not checked."""
     allow(
-        permissions.can_write_highlight(actor, workstream.id),
+        permissions.can_write_highlight(actor, workstream.programme_id, workstream.id),
         "Only the programme office and the workstream's leads write its highlight.",
     )
     update = highlight_for_week(workstream, today)

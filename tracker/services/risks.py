@@ -65,7 +65,10 @@ TAKEN = FieldError("", "Someone else added a risk at the same moment. Save again
 
 
 def _may_edit(actor: Viewer, risk: Risk, seen: Seen | None = None) -> None:
-    allow(permissions.can_edit_risk(actor, risk.owner_id, risk.workstream_id), NOT_YOURS)
+    allow(
+        permissions.can_edit_risk(actor, risk.programme_id, risk.owner_id, risk.workstream_id),
+        NOT_YOURS,
+    )
     if seen is not None:
         check_current(risk, seen)
 
@@ -276,7 +279,7 @@ def risk_problems(
     if plan.workstream_id is not None and plan.workstream_id not in _workstream_ids(programme):
         errors.append(FieldError("workstream", "Choose one of this programme's workstreams"))
     elif plan.owner_id is not None and not permissions.can_edit_risk(
-        viewer, plan.owner_id, plan.workstream_id
+        viewer, programme.id, plan.owner_id, plan.workstream_id
     ):
         errors.append(FieldError("owner", LEAD_SCOPE))
     milestones, unknown = milestones_by_ref(programme, plan.milestone_refs)
@@ -305,7 +308,7 @@ def _apply(risk: Risk, plan: RiskPlan, milestones: list[Milestone]) -> None:
 def create_risk(actor: Viewer, programme: Programme, plan: RiskPlan) -> Risk:
     """A new open risk with the next free reference (R08 after R07)."""
     allow(
-        permissions.can_add_risk(actor),
+        permissions.can_add_risk(actor, programme.id),
         "Only the programme office and workstream leads raise risks.",
     )
     on_duplicate(TAKEN)

@@ -32,6 +32,7 @@ from tracker.models import (
     Dependency,
     GoLiveTarget,
     Issue,
+    Membership,
     Milestone,
     Person,
     Programme,
@@ -68,6 +69,8 @@ class _Loader:
         self.folder = folder
         self.password_hash = generate_password_hash(password) if password else None
         self.people: dict[str, Person] = {}
+        # Each person's role in the programme: their account's, or viewer with no account.
+        self.roles: dict[str, str] = {}
         self.window = PLAUSIBLE_DATES  # the programme's, once programme.yaml is read
 
     def day(self, value: Any, where: str) -> date:
@@ -105,13 +108,23 @@ class _Loader:
             self.people[key] = person
             role = item.get("account", "none")
             if role == "none":
+                self.roles[key] = Role.VIEWER.value
                 continue
-            if role not in {r.value for r in Role}:
+            if role not in {Role.ADMIN, Role.LEAD, Role.BOARD}:
                 raise SeedError(f"{where}: account '{role}' must be admin, lead, board or none")
+            self.roles[key] = role
             if person.user is None:
-                person.user = User(role=role, password_hash=self.password_hash)
+                # The seed's programme office also starts the next programmes.
+                person.user = User(
+                    is_instance_admin=role == Role.ADMIN, password_hash=self.password_hash
+                )
                 report.counts["accounts"] += 1
-            report.accounts.append((email, person.user.role, person.name))
+            report.accounts.append((email, role, person.name))
+
+    def load_memberships(self, programme: Programme) -> None:
+        """Everyone in people.yaml belongs to the programme, with their account's role."""
+        for key, person in self.people.items():
+            db.session.add(Membership(person=person, programme=programme, role=self.roles[key]))
 
     def load_programme(self, report: SeedReport, data: dict[str, Any]) -> Programme:
         where = self.where("programme.yaml")
@@ -464,6 +477,7 @@ def load_programme_dir(
     loader.load_people(report)
     if existing is None:
         programme = loader.load_programme(report, data)
+        loader.load_memberships(programme)
         workstreams = loader.load_workstreams(programme)
         milestones, links, baseline_dates = loader.load_milestones(programme, workstreams)
         report.counts["workstreams"] = len(workstreams)

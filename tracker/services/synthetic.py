@@ -273,11 +273,30 @@ class _Generator:
         has_account = set(db.session.scalars(select(User.person_id).where(User.person_id.in_(ids))))
         password_hash = generate_password_hash(password) if password else None  # hashed once
         users = [
-            dict(person_id=ids[k], role=str(role), password_hash=password_hash, **self.stamps)
+            dict(
+                person_id=ids[k],
+                is_instance_admin=role == Role.ADMIN,
+                password_hash=password_hash,
+                **self.stamps,
+            )
             for k, (_, role) in enumerate(wanted)
             if role and ids[k] not in has_account
         ]
         self.insert(User, users)
+        # Everyone belongs to the programme: with their account's role, owners as viewers.
+        self.insert(
+            models.Membership,
+            [
+                dict(
+                    person_id=ids[k],
+                    programme_id=self.programme_id,
+                    role=str(role or Role.VIEWER),
+                    version=1,
+                    **self.stamps,
+                )
+                for k, (_, role) in enumerate(wanted)
+            ],
+        )
         links = [
             dict(workstream_id=ws_id, person_id=ids[p], position=position)
             for ws_id, mine in zip(self.ws_ids, leads, strict=True)

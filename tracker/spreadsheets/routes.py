@@ -58,7 +58,7 @@ def index(slug: str) -> str:
         programme=programme,
         sheets=SHEETS,
         imported=IMPORTED_SHEETS,
-        can_import=can_edit_plan(current_viewer()),
+        can_import=can_edit_plan(current_viewer(), programme.id),
         max_upload=files.MAX_UPLOAD_WORDS,
     )
 
@@ -100,7 +100,7 @@ def export_csv(slug: str) -> Response:
 
 def _programme_for_import(slug: str) -> Programme:
     programme = get_programme_or_404(slug)
-    require(can_edit_plan(current_viewer()), plan_sheets.ONLY_THE_PROGRAMME_OFFICE)
+    require(can_edit_plan(current_viewer(), programme.id), plan_sheets.ONLY_THE_PROGRAMME_OFFICE)
     return programme
 
 
@@ -278,7 +278,7 @@ def confirm(slug: str) -> str | Response:
 def cancel(slug: str) -> Response:
     programme = _programme_for_import(slug)
     try:
-        plan_sheets.cancel_import(current_viewer())
+        plan_sheets.cancel_import(current_viewer(), programme)
     except ChangeRefused as refused:
         flash_refusal(refused, "The import")
         return redirect(url_for("spreadsheets.upload", slug=programme.slug))

@@ -37,7 +37,7 @@ def _index_page(form: NewTokenForm) -> str:
         "tokens/index.html",
         form=form,
         tokens=api_tokens.tokens_of(me),
-        others=api_tokens.live_tokens_of_others(me) if me.is_admin else None,
+        others=api_tokens.live_tokens_of_others(me) if me.is_instance_admin else None,
     )
 
 

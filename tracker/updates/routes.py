@@ -51,11 +51,11 @@ def my_workstreams(slug: str) -> str:
 
 
 def _may_update(viewer: Viewer, milestone: Milestone) -> bool:
-    return can_update_progress(viewer, milestone.workstream_id)
+    return can_update_progress(viewer, milestone.programme_id, milestone.workstream_id)
 
 
 def _may_reopen(viewer: Viewer, milestone: Milestone) -> bool:
-    return can_reopen(viewer)
+    return can_reopen(viewer, milestone.programme_id)
 
 
 def _back(programme: Programme, milestone: Milestone) -> str:
@@ -250,7 +250,7 @@ def highlight(slug: str, code: str) -> str | Response:
     """This week's highlight for a workstream; earlier weeks are kept as they were."""
     programme = get_programme_or_404(slug)
     workstream = board.workstream_or_404(programme, code)
-    require(can_write_highlight(current_viewer(), workstream.id))
+    require(can_write_highlight(current_viewer(), programme.id, workstream.id))
     existing = progress.highlight_for_week(workstream, today())
     form = HighlightForm(obj=existing)
     conflict: EditConflict | None = None

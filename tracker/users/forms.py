@@ -1,4 +1,4 @@
-"""Forms for the users pages: what an admin sets on an account."""
+"""Forms for the users pages: what an instance administrator sets on an account."""
 
 from __future__ import annotations
 
@@ -6,65 +6,81 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, RadioField, SelectMultipleField, StringField
+from wtforms import EmailField, RadioField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import AnyOf, InputRequired, Length, Optional
 
 from tracker.domain.terms import Role
 from tracker.form_fields import VersionedForm
 
 if TYPE_CHECKING:
-    from tracker.models import Workstream
+    from tracker.models import Programme, Workstream
 
 ROLE_CHOICES = [
-    SelectChoice(Role.ADMIN.value, "Admin (programme office): changes everything, including users"),
-    SelectChoice(Role.LEAD.value, "Lead: changes progress in the workstreams they lead"),
-    SelectChoice(Role.BOARD.value, "Board: reads everything, changes nothing"),
+    SelectChoice(Role.ADMIN.value, "Programme admin (the programme office): changes everything"),
+    SelectChoice(Role.LEAD.value, "Workstream lead: changes progress in the workstreams they lead"),
+    SelectChoice(Role.BOARD.value, "Board member: reads everything, changes nothing"),
+    SelectChoice(Role.VIEWER.value, "Viewer: reads everything, changes nothing"),
 ]
+YES_NO = [SelectChoice("no", "No"), SelectChoice("yes", "Yes")]
+INSTANCE_ADMIN_LABEL = "Instance administrator (starts programmes, manages every account)"
 
 
-# Fields are made by functions so each form lists them, and its error summary, in page order.
-def _role() -> RadioField:
-    # Any value reaches the service, whose message names the roles there are.
+def _instance_admin() -> RadioField:
+    # Anything but yes or no is named, never read as "no" (which would take the role away).
     return RadioField(
-        "Role",
-        choices=ROLE_CHOICES,
+        INSTANCE_ADMIN_LABEL,
+        choices=YES_NO,
+        default="no",
         validate_choice=False,
-        validators=[InputRequired("Choose a role")],
+        validators=[
+            AnyOf(
+                ("yes", "no"),
+                message="Choose whether they are an instance administrator: yes or no",
+            )
+        ],
     )
 
 
-def _workstreams() -> SelectMultipleField:
-    return SelectMultipleField("Workstreams they lead", coerce=int)
+class AccountForm(VersionedForm):
+    """Whether the account is an instance administrator, with the version it was opened at:
+    a save over another administrator's change is refused (services/user_admin.py)."""
+
+    instance_admin = _instance_admin()
+
+    @property
+    def wants_instance_admin(self) -> bool:
+        return self.instance_admin.data == "yes"
 
 
-class _AccountFields(FlaskForm):
-    def set_workstream_choices(self, workstreams: Iterable[Workstream]) -> None:
-        """One checkbox per workstream of every programme, "CODE: name"; with several
-        programmes the programme's name follows, since codes repeat."""
-        workstreams = list(workstreams)
-        several = len({ws.programme_id for ws in workstreams}) > 1
-        self.workstreams.choices = [
-            SelectChoice(
-                ws.id,
-                f"{ws.code}: {ws.name}" + (f" ({ws.programme.name})" if several else ""),
-            )
-            for ws in workstreams
-        ]
-
-
-class AccountForm(VersionedForm, _AccountFields):
-    """An account's role and workstreams, with the version it was opened at: a save over
-    another admin's change is refused (services/user_admin.py change_account)."""
-
-    role = _role()
-    workstreams = _workstreams()
-
-
-class NewUserForm(_AccountFields):
+class NewUserForm(FlaskForm):
     email = EmailField(
         "Email address", validators=[InputRequired("Enter their email address"), Length(max=254)]
     )
     name = StringField("Full name", validators=[Length(max=120)])
-    role = _role()
-    workstreams = _workstreams()
+    programme = SelectField("Programme", validators=[Optional()], validate_choice=False)
+    # Any value reaches the service, whose message names the roles there are.
+    role = RadioField("Role in the programme", choices=ROLE_CHOICES, validate_choice=False)
+    workstreams = SelectMultipleField("Workstreams they lead", coerce=int)
+    instance_admin = _instance_admin()
+
+    @property
+    def wants_instance_admin(self) -> bool:
+        return self.instance_admin.data == "yes"
+
+    def set_choices(
+        self, programmes: Iterable[Programme], workstreams: Iterable[Workstream]
+    ) -> None:
+        """The programmes, and one checkbox per workstream of every programme, "CODE: name";
+        with several programmes the programme's name follows, since codes repeat."""
+        programmes = list(programmes)
+        self.programme.choices = [SelectChoice("", "None (an instance administrator only)")] + [
+            SelectChoice(p.slug, p.name) for p in programmes
+        ]
+        several = len(programmes) > 1
+        self.workstreams.choices = [
+            SelectChoice(
+                ws.id, f"{ws.code}: {ws.name}" + (f" ({ws.programme.name})" if several else "")
+            )
+            for ws in workstreams
+        ]

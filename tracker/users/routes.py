@@ -1,4 +1,5 @@
-"""Admins manage accounts. A temporary password is rendered once on the response to the POST
+"""Instance administrators manage accounts; each programme's admins manage who belongs to it
+(its people pages). A temporary password is rendered once on the response to the POST
 that made it, never flashed or redirected: the session cookie must never hold a password.
 
 Each POST is one unit of work in tracker/services/user_admin.py, which checks the permission
@@ -15,7 +16,7 @@ from werkzeug.wrappers import Response
 from tracker.domain.permissions import can_manage_users
 from tracker.form_errors import show_refusal
 from tracker.security import current_viewer, require
-from tracker.services import accounts, user_admin
+from tracker.services import accounts, memberships, user_admin
 from tracker.services.optimistic_locking import EditConflict
 from tracker.services.programmes import list_programmes
 from tracker.services.unit_of_work import ChangeRefused
@@ -29,12 +30,8 @@ bp = Blueprint("users", __name__, url_prefix="/users")
 
 def _account_form(user: User, post: bool = True) -> AccountForm:
     """The edit form: what was posted, or (post=False, or on GET) the account as it is."""
-    current = {
-        "role": user.role,
-        "workstreams": [ws.id for ws in user_admin.led_workstreams(user.person)],
-    }
+    current = {"instance_admin": "yes" if user.is_instance_admin else "no"}
     form = AccountForm(data=current) if post else AccountForm(formdata=None, data=current)
-    form.set_workstream_choices(user_admin.all_workstreams())
     if not post or request.method == "GET":
         form.open(user.version)
     return form
@@ -47,6 +44,8 @@ def _edit_page(user: User, form: AccountForm, conflict: EditConflict | None = No
         form=form,
         conflict=conflict,
         own=user.id == current_user.id,
+        memberships=memberships.memberships_of(user.person),
+        led=user_admin.led_workstreams(user.person),
     )
 
 
@@ -56,7 +55,7 @@ def index() -> str:
     return render_template(
         "users/index.html",
         accounts=user_admin.list_accounts(),
-        several_programmes=len(list_programmes()) > 1,
+        several_programmes=len(list_programmes(current_viewer())) > 1,
     )
 
 
@@ -64,17 +63,23 @@ def index() -> str:
 def new() -> str:
     require(can_manage_users(current_viewer()))
     form = NewUserForm()
-    form.set_workstream_choices(user_admin.all_workstreams())
+    form.set_choices(list_programmes(current_viewer()), user_admin.all_workstreams())
     if form.validate_on_submit():
         password = accounts.generate_password()
+        first = None
+        # Workstreams ticked with no role or programme are named, not dropped.
+        if form.programme.data or form.role.data or form.workstreams.data:
+            first = user_admin.FirstRole(
+                form.role.data or "", form.programme.data or None, form.workstreams.data or []
+            )
         try:
             user = user_admin.create_account(
                 current_viewer(),
                 form.email.data,
-                form.role.data,
                 password,
                 name=form.name.data,
-                leads=form.workstreams.data or [],
+                instance_admin=form.wants_instance_admin,
+                first=first,
             )
         except ChangeRefused as refused:
             show_refusal(form, refused)
@@ -92,14 +97,10 @@ def edit(user_id: int) -> str | Response:
     form = _account_form(user)
     conflict: EditConflict | None = None
     if form.validate_on_submit():
-        message = f"Saved the role and workstreams of {user.name}."
+        message = f"Saved {user.name}'s account."
         try:
             user_admin.change_account(
-                current_viewer(),
-                user,
-                form.role.data,
-                leads=form.workstreams.data or [],
-                seen=form.seen(),
+                current_viewer(), user, form.wants_instance_admin, seen=form.seen()
             )
         except ChangeRefused as refused:
             conflict = show_refusal(form, refused)
