@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from tracker.domain.permissions import can_create_programme
 from tracker.navigation import SECTIONS
 from tracker.security import current_viewer
 from tracker.services import programmes
@@ -20,10 +21,12 @@ def index() -> str | Response:
         if programmes.leads_in(current_viewer(), programme):
             return redirect(url_for("updates.my_workstreams", slug=programme.slug))
         return redirect(url_for("dashboard.show", slug=programme.slug))
+    viewer = current_viewer()
     return render_template(
-        "main/index.html",
+        "programmes/index.html",
         programmes=programmes.programme_summaries(found),
-        led=programmes.programmes_led(current_viewer()),
+        led=programmes.programmes_led(viewer),
+        can_create=can_create_programme(viewer),
     )
 
 

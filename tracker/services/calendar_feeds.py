@@ -132,7 +132,7 @@ def _feed_milestones(where: ColumnElement[bool]) -> list[ics.FeedMilestone]:
     for programme in {m.programme_id: m.programme for m in found}.values():
         schedule = schedule_for(programme)
         forecasts[programme.id] = schedule.forecast.milestones if schedule else {}
-    links = _links()
+    links = absolute_links()
     return [_feed_milestone(m, forecasts[m.programme_id].get(m.ref), links) for m in found]
 
 
@@ -164,8 +164,9 @@ def _feed_milestone(
     )
 
 
-def _links() -> MapAdapter:
-    """Builds absolute links on APP_BASE_URL (a path there is where the app is mounted)."""
+def absolute_links() -> MapAdapter:
+    """Builds absolute links on APP_BASE_URL (a path there is where the app is mounted), for
+    what is read away from any request: feeds, and the invitation emails."""
     base = urlsplit(current_app.config["APP_BASE_URL"].rstrip("/"))
     return current_app.url_map.bind(
         base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https"
@@ -178,7 +179,7 @@ def _base_host() -> str:
 
 def feed_address(feed: CalendarFeed) -> str:
     """The full address to paste into Outlook."""
-    return _links().build("feeds.calendar", {"token": feed.token}, force_external=True)
+    return absolute_links().build("feeds.calendar", {"token": feed.token}, force_external=True)
 
 
 # --- managing feeds ------------------------------------------------------------------------

@@ -26,12 +26,10 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import current_app, render_template
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
-from werkzeug.routing import MapAdapter
 
 from tracker.audit import Actor, acting_as
 from tracker.domain import permissions
@@ -41,6 +39,7 @@ from tracker.domain.validation import FieldError, ValidationError, check_passwor
 from tracker.extensions import db
 from tracker.models import Invitation, Membership, Person, Programme, User
 from tracker.models.base import utcnow
+from tracker.services import calendar_feeds
 from tracker.services.accounts import create_user, hash_password
 from tracker.services.digest_delivery import RelayUnavailable, relay
 from tracker.services.unit_of_work import allow, unit_of_work
@@ -185,17 +184,10 @@ def _usable(token: str) -> tuple[Invitation, Membership] | None:
 # --- the email -----------------------------------------------------------------------------
 
 
-def _links() -> MapAdapter:
-    """Builds absolute links on APP_BASE_URL, as calendar feeds do (services/calendar_feeds.py):
-    the email is read away from the request that sent it."""
-    base = urlsplit(current_app.config["APP_BASE_URL"].rstrip("/"))
-    return current_app.url_map.bind(
-        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https"
-    )
-
-
 def link(endpoint: str, **values: Any) -> str:
-    return _links().build(endpoint, values, force_external=True)
+    """An absolute link on APP_BASE_URL, as calendar feeds build theirs: the email is read
+    away from the request that sent it."""
+    return calendar_feeds.absolute_links().build(endpoint, values, force_external=True)
 
 
 def _message(to: Person, subject: str, template: str, **context: Any) -> EmailMessage:
