@@ -508,6 +508,17 @@ def test_only_the_programme_office_sees_the_digest(
     assert ledger_counts() == before
 
 
+def test_the_nav_links_the_digest_for_admins_only(
+    admin_client: FlaskClient, client: FlaskClient
+) -> None:
+    def nav_links(c: FlaskClient) -> list[str]:
+        html = page(c.get(f"/p/{SLUG}/"))
+        return [a.get_text(strip=True) for a in html.select("nav a")]
+
+    assert "Weekly digest" in nav_links(admin_client)
+    assert "Weekly digest" not in nav_links(client)
+
+
 def test_the_programme_settings_link_the_digest_for_admins_only(
     admin_client: FlaskClient, client: FlaskClient
 ) -> None:

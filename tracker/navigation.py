@@ -66,12 +66,12 @@ SECTIONS = (
     Section(
         "plan_edits.index", "Plan settings", ("plan_edits.",), lambda viewer, _: viewer.is_admin
     ),
+    Section("people.index", "People", ("people.",), lambda viewer, _: viewer.is_admin),
+    Section("digests.index", "Weekly digest", ("digests.",), lambda viewer, _: viewer.is_admin),
     Section(
         "programme_admin.settings",
         "Programme settings",
-        # Its people, invitations and the weekly digest's ledger are reached from the settings
-        # page: eleven links are what the header holds at 1,400 px without crowding.
-        ("programme_admin.", "programme_templates.", "people.", "digests."),
+        ("programme_admin.", "programme_templates."),
         lambda viewer, _: viewer.is_admin,
     ),
 )

@@ -47,18 +47,6 @@ def live_server(new_programme_app: Flask) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture()
-def axe(check_accessibility: Check) -> Check:
-    """axe on the page as it is, with the pointer off it (a link under the pointer after a
-    click shows its hover colours, which are not what is being checked)."""
-
-    def run(page: Page) -> None:
-        page.mouse.move(0, 0)
-        check_accessibility(page)
-
-    return run
-
-
 def fits_375(page: Page) -> None:
     """Nothing scrolls sideways on a phone. Waited for, as Playwright's expect waits: just
     after a resize the renderer may still hold the wide layout (a table measured 816 px for
@@ -73,7 +61,7 @@ def fits_375(page: Page) -> None:
 
 
 def test_start_a_programme_from_the_merger_template_invite_a_lead_and_sign_in_as_them(
-    anonymous_page: Page, axe: Check, smtp: SmtpServer, traffic: Traffic
+    anonymous_page: Page, check_accessibility: Check, smtp: SmtpServer, traffic: Traffic
 ) -> None:
     page = anonymous_page
     sign_in(page, ADMIN)
@@ -81,13 +69,13 @@ def test_start_a_programme_from_the_merger_template_invite_a_lead_and_sign_in_as
     # The instance administrator starts a programme from the header.
     page.get_by_role("link", name="Start a new programme").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("new programme", re.I))
-    axe(page)
+    check_accessibility(page)
     fits_375(page)
 
     page.get_by_role("button", name="Continue").click()  # nothing chosen yet
     expect(page.locator(".nhsuk-error-summary")).to_be_visible()
     expect(page).to_have_title(re.compile("^Error: "))
-    axe(page)
+    check_accessibility(page)
 
     page.get_by_label("ICB merger (2026-27)").check()
     page.get_by_label("Programme name").fill(NAME)
@@ -103,7 +91,7 @@ def test_start_a_programme_from_the_merger_template_invite_a_lead_and_sign_in_as
     expect(page).to_have_url(re.compile(r"/programmes/new/preview\?"))
     expect(page.locator("#headline-text")).to_contain_text("Go-live 3 July 2023")
     expect(page.locator("#critical-path")).to_be_visible()
-    axe(page)
+    check_accessibility(page)
     fits_375(page)
     page.get_by_role("button", name="Create programme").click()
 
@@ -111,18 +99,18 @@ def test_start_a_programme_from_the_merger_template_invite_a_lead_and_sign_in_as
     expect(
         page.locator(".nhsuk-notification-banner, .nhsuk-inset-text, [role=alert]").first
     ).to_be_visible()
-    axe(page)
+    check_accessibility(page)
 
     # The programme office invites a workstream lead.
     page.goto(f"/p/{SLUG}/people")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
-    axe(page)
+    check_accessibility(page)
     fits_375(page)
     page.get_by_role("button", name="Add a person").click()
-    axe(page)
+    check_accessibility(page)
     page.get_by_role("button", name="Add this person").click()  # empty: every field named
     expect(page.locator(".nhsuk-error-summary")).to_be_visible()
-    axe(page)
+    check_accessibility(page)
 
     page.get_by_label("Full name").fill("Amara Osei")
     page.get_by_label("Job title").fill("Director of Finance")
@@ -131,7 +119,7 @@ def test_start_a_programme_from_the_merger_template_invite_a_lead_and_sign_in_as
     page.locator("input[name=workstreams]").first.check()
     page.get_by_role("button", name="Add this person").click()
     expect(page.get_by_text("Amara Osei").first).to_be_visible()
-    axe(page)
+    check_accessibility(page)
 
     # The email arrived at the relay; its link sets her password, once.
     [invitation] = [m for m in smtp.messages if NEWCOMER in str(m["To"])]
@@ -143,7 +131,7 @@ def test_start_a_programme_from_the_merger_template_invite_a_lead_and_sign_in_as
     page.get_by_role("button", name="Sign out").first.click()
     page.goto(path)
     expect(page.get_by_text(NAME).first).to_be_visible()
-    axe(page)
+    check_accessibility(page)
     fits_375(page)
     page.get_by_label("Choose a password").fill("short")
     page.get_by_label("Type the password again").fill("different")
@@ -151,7 +139,7 @@ def test_start_a_programme_from_the_merger_template_invite_a_lead_and_sign_in_as
         has_text=re.compile("password|accept|join", re.I)
     ).first.click()
     expect(page.locator(".nhsuk-error-summary")).to_be_visible()
-    axe(page)
+    check_accessibility(page)
 
     page.get_by_label("Choose a password").fill(PASSWORD)
     page.get_by_label("Type the password again").fill(PASSWORD)
@@ -162,7 +150,7 @@ def test_start_a_programme_from_the_merger_template_invite_a_lead_and_sign_in_as
     # Signed in as the lead, in the new programme, and only there.
     expect(page).to_have_url(re.compile(rf"/p/{SLUG}/"))
     expect(page.get_by_role("link", name=re.compile("Amara Osei")).first).to_be_visible()
-    axe(page)
+    check_accessibility(page)
     traffic.expect(404, "/p/kent-and-medway/")
     response = page.goto("/p/kent-and-medway/")
     assert response is not None and response.status == 404
@@ -174,11 +162,11 @@ def test_start_a_programme_from_the_merger_template_invite_a_lead_and_sign_in_as
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "This invitation link is no longer valid"
     )
-    axe(page)
+    check_accessibility(page)
 
 
 def test_the_programme_offices_settings_pages_and_their_errors(
-    anonymous_page: Page, axe: Check
+    anonymous_page: Page, check_accessibility: Check
 ) -> None:
     """Settings, workstreams, a workstream's form, saving as a template, a person's page and
     moving go-live with the plan, each as it opens and with its errors, on Kent and Medway."""
@@ -187,43 +175,43 @@ def test_the_programme_offices_settings_pages_and_their_errors(
     base = "/p/kent-and-medway"
 
     page.goto(f"{base}/settings")
-    axe(page)
+    check_accessibility(page)
     fits_375(page)
     page.get_by_label("Programme name").fill("")
     page.get_by_role("button", name=re.compile("^Save")).first.click()
     expect(page.locator(".nhsuk-error-summary")).to_be_visible()
-    axe(page)
+    check_accessibility(page)
 
     page.goto(f"{base}/settings/workstreams")
-    axe(page)
+    check_accessibility(page)
     fits_375(page)
     page.goto(f"{base}/settings/workstreams/new")
     page.get_by_role("button", name="Add workstream").click()
     expect(page.locator(".nhsuk-error-summary")).to_be_visible()
-    axe(page)
+    check_accessibility(page)
     fits_375(page)
 
     page.goto(f"{base}/save-as-template")
-    axe(page)
+    check_accessibility(page)
     page.get_by_role("button", name="Save as template").click()
     expect(page.locator(".nhsuk-error-summary")).to_be_visible()
-    axe(page)
+    check_accessibility(page)
 
     page.goto(f"{base}/people")
     page.get_by_role("link", name="Change Becca Bradd").click()
-    axe(page)
+    check_accessibility(page)
     fits_375(page)
 
     # Go-live with every open milestone: the preview, which saves nothing.
     page.goto(f"{base}/go-live")
     page.get_by_role("button", name="Change go-live target").click()
     expect(page.locator(".nhsuk-error-summary")).to_be_visible()
-    axe(page)
+    check_accessibility(page)
     page.get_by_label("New go-live date").fill("2022-10-03")
     page.get_by_label("Reason for the change").fill("Letter of 1 April 2022")
     page.get_by_label("Yes, every open milestone").check()
     page.get_by_role("button", name="Change go-live target").click()
     expect(page.get_by_role("button", name="Confirm and move")).to_be_visible()
     expect(page.get_by_text("Before go-live moved to 3 October 2022").first).to_be_visible()
-    axe(page)
+    check_accessibility(page)
     fits_375(page)
