@@ -124,7 +124,7 @@ def test_each_bad_choice_names_its_field() -> None:
     assert "Enter the organisation it becomes" in errors(to_organisation=" ")["to_organisation"]
     assert "Enter the go-live date" in errors(go_live=None)["go_live"]
     assert "The go-live date 1 April 2021 is outside" in errors(go_live="2021-04-01")["go_live"]
-    assert "England, Wales, Scotland, Northern Ireland" in errors(region="XX")["region"]
+    assert "England, Wales, Scotland or Northern Ireland" in errors(region="XX")["region"]
 
 
 @pytest.mark.parametrize("key", ["ccg-to-icb-2022", MERGER])
@@ -403,7 +403,7 @@ def test_the_preview_warns_when_go_live_is_too_soon(admin_client: FlaskClient) -
         ("name", "Kent and Medway", "already has the address /p/kent-and-medway/"),
         ("go_live", "2023-02-30", "Enter a real date, like 2022-07-01"),
         ("template", "nope", "There is no template 'nope'"),
-        ("region", "XX", "Choose whose bank holidays to keep"),
+        ("region", "XX", "Choose whose bank holidays it follows"),
     ],
 )
 @pytest.mark.parametrize("url", ["/programmes/new", "/programmes/new/preview"])

@@ -8,9 +8,11 @@ from datetime import date
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField
+from wtforms import DateField, HiddenField, IntegerField, RadioField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
 
+from tracker.domain.programme_settings import REGIONS
 from tracker.domain.validation import check_date_in_window
 from tracker.services.optimistic_locking import Seen, opened_now
 
@@ -107,3 +109,14 @@ class OpenedForm(FlaskForm):
 
     def seen(self) -> Seen:
         return Seen(None, self.opened_at.data, required=False)
+
+
+def region_field(default: str | None = None) -> RadioField:
+    """Whose bank holidays a programme keeps, as radios. Any value is read: whether it is a
+    region is the rules' to say (domain/programme_settings.py check_region)."""
+    return RadioField(
+        "Bank holidays",
+        choices=[SelectChoice(code, name) for code, name in REGIONS.items()],
+        default=default,
+        validate_choice=False,
+    )

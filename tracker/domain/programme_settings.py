@@ -25,17 +25,12 @@ from tracker.domain.validation import (
     programme_window,
     years_later,
 )
-from tracker.scheduling.calendar import REGIONS as CALENDAR_REGIONS
+from tracker.scheduling import calendar
 
+_REGION_NAMES = {"ENG": "England", "WLS": "Wales", "SCT": "Scotland", "NIR": "Northern Ireland"}
 # The parts of the UK whose bank holidays a programme may follow (the `holidays` package's
-# subdivisions of GB, as the working-day calendar reads them).
-REGIONS: dict[str, str] = {
-    "ENG": "England",
-    "WLS": "Wales",
-    "SCT": "Scotland",
-    "NIR": "Northern Ireland",
-}
-assert tuple(REGIONS) == CALENDAR_REGIONS, "the calendar and the settings name the same regions"
+# subdivisions of GB), by name, in the working-day calendar's order.
+REGIONS: dict[str, str] = {code: _REGION_NAMES[code] for code in calendar.REGIONS}
 
 ORGANISATION_LIMIT = 200  # programme.from_organisation and to_organisation
 REASON_LIMIT = 200  # calendar_closure.reason
@@ -94,15 +89,15 @@ def check_details(
         "to_organisation", details.to_organisation, "organisation's name", ORGANISATION_LIMIT
     )
     errors += _check_start(details.start_date, go_live_date, earliest_date)
-    if details.calendar_region not in REGIONS:
-        errors.append(
-            FieldError(
-                "calendar_region",
-                "Choose whose bank holidays it follows: England, Wales, Scotland or "
-                "Northern Ireland",
-            )
-        )
-    return errors
+    return errors + check_region("calendar_region", details.calendar_region)
+
+
+def check_region(field: str, region: str | None) -> list[FieldError]:
+    """One of the regions whose bank holidays the calendar knows."""
+    if region in REGIONS:
+        return []
+    names = ", ".join(list(REGIONS.values())[:-1]) + " or " + list(REGIONS.values())[-1]
+    return [FieldError(field, f"Choose whose bank holidays it follows: {names}")]
 
 
 def _check_start(

@@ -23,7 +23,7 @@ from datetime import date
 from typing import Any
 
 from tracker.domain.notation import format_predecessor, parse_predecessor
-from tracker.domain.programme_settings import REGIONS as CALENDAR_REGIONS
+from tracker.domain.programme_settings import check_region
 from tracker.domain.validation import (
     CODE_PATTERN,
     REF_PATTERN,
@@ -393,10 +393,7 @@ def check_new_programme(
     if spec.go_live is None:
         errors.append(FieldError("go_live", "Enter the go-live date, like 2027-04-01"))
     errors += check_date_in_window("go_live", spec.go_live, go_live_window(today), "go-live date")
-    if spec.region not in CALENDAR_REGIONS:
-        regions = ", ".join(CALENDAR_REGIONS.values())
-        errors.append(FieldError("region", f"Choose whose bank holidays to keep: {regions}"))
-    return errors
+    return errors + check_region("region", spec.region)
 
 
 def _days(n: int) -> str:

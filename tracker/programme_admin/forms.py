@@ -7,12 +7,12 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms import SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
-from tracker.domain.programme_settings import REGIONS, ProgrammeDetails, WorkstreamPlan
+from tracker.domain.programme_settings import ProgrammeDetails, WorkstreamPlan
 from tracker.domain.terms import ROLE_LABELS
-from tracker.form_fields import OpenedForm, OptionalDateField, parse_id
+from tracker.form_fields import OpenedForm, OptionalDateField, parse_id, region_field
 
 if TYPE_CHECKING:
     from tracker.models import Membership, Programme, Workstream
@@ -23,12 +23,7 @@ class DetailsForm(OpenedForm):
     from_organisation = StringField("From")
     to_organisation = StringField("To")
     start_date = OptionalDateField("Start date")
-    # Any value reaches the rules, whose message names the regions there are.
-    calendar_region = RadioField(
-        "Bank holidays",
-        choices=[SelectChoice(code, name) for code, name in REGIONS.items()],
-        validate_choice=False,
-    )
+    calendar_region = region_field()
 
     def fill(self, programme: Programme) -> None:
         self.name.data = programme.name

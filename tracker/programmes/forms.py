@@ -9,8 +9,8 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
-from tracker.domain.templates import CALENDAR_REGIONS, NewProgramme, Template
-from tracker.form_fields import OptionalDateField
+from tracker.domain.templates import NewProgramme, Template
+from tracker.form_fields import OptionalDateField, region_field
 
 
 class NewProgrammeForm(FlaskForm):
@@ -20,12 +20,7 @@ class NewProgrammeForm(FlaskForm):
     from_organisation = StringField("Organisations that close")
     to_organisation = StringField("Organisation it becomes")
     go_live = OptionalDateField("Go-live date")
-    region = RadioField(
-        "Bank holidays",
-        choices=[SelectChoice(code, name) for code, name in CALENDAR_REGIONS.items()],
-        default="ENG",
-        validate_choice=False,
-    )
+    region = region_field(default="ENG")
 
     def set_choices(self, found: Sequence[Template]) -> None:
         self.templates = list(found)

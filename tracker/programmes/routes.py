@@ -12,8 +12,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from tracker.domain.permissions import can_administer_programme, can_create_programme
+from tracker.domain.programme_settings import region_name
 from tracker.domain.templates import (
-    CALENDAR_REGIONS,
     SAVED_PREFIX,
     PlacedMilestone,
     TemplateWorkstream,
@@ -107,7 +107,7 @@ def preview() -> str | Response:
             plan=shown.plan,
             headline=headline(shown.plan, spec.go_live or shown.plan.go_live),
             workstreams=_by_workstream(shown.plan),
-            region=CALENDAR_REGIONS.get(spec.region, spec.region),
+            region=region_name(spec.region),
             choices=form.choices(),
         )
     form = _form(NewProgrammeForm())
