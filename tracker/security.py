@@ -7,8 +7,8 @@ import unicodedata
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, g, request
-from flask_login import current_user
+from flask import Flask, abort, g, request, session
+from flask_login import current_user, login_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
@@ -28,6 +28,7 @@ __all__ = [
     "limiter",
     "require",
     "safe_next",
+    "start_session",
 ]
 
 # Endpoints anyone may reach without signing in.
@@ -156,6 +157,14 @@ def current_viewer() -> Viewer:
             g.viewer = Viewer()
     viewer: Viewer = g.viewer
     return viewer
+
+
+def start_session(user: Any) -> None:
+    """Signs `user` in on a fresh session: nothing carried over from before (sign-in, and
+    accepting an invitation)."""
+    session.clear()
+    login_user(user)
+    g.pop("viewer", None)  # worked out again for the person now signed in
 
 
 def forbid(reason: str = "Your role does not allow that change.") -> NoReturn:

@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 from tracker.auth.forms import ChangePasswordForm, DigestSettingsForm, SignInForm
 from tracker.domain.validation import normalise_email
 from tracker.form_errors import show_refusal
-from tracker.security import current_viewer, limiter, safe_next
+from tracker.security import current_viewer, limiter, safe_next, start_session
 from tracker.services import accounts
 from tracker.services.unit_of_work import ChangeRefused
 
@@ -47,8 +47,7 @@ def sign_in() -> str | Response:
     if form.validate_on_submit():
         user = accounts.sign_in(form.email.data, form.password.data)
         if user is not None:
-            session.clear()  # a fresh session: nothing carried over from before sign-in
-            login_user(user)
+            start_session(user)
             return redirect(safe_next(request.args.get("next"), url_for("main.index")))
         form.form_errors.append(WRONG_DETAILS)
     return render_template("auth/sign_in.html", form=form)

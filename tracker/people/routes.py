@@ -22,11 +22,10 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_limiter import RateLimitExceeded
-from flask_login import current_user, login_user
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from tracker.domain.permissions import can_administer_programme
@@ -34,7 +33,7 @@ from tracker.domain.terms import Role
 from tracker.form_errors import flash_refusal, show_refusal
 from tracker.formatting import london_time
 from tracker.people.forms import ROLE_HINTS, AcceptInvitationForm, EditPersonForm, NewPersonForm
-from tracker.security import current_viewer, limiter, require, safe_next
+from tracker.security import current_viewer, limiter, require, safe_next, start_session
 from tracker.services import invitations, people
 from tracker.services.invitations import InvitationInvalid, Sent
 from tracker.services.optimistic_locking import EditConflict
@@ -261,8 +260,7 @@ def accept_invitation(token: str) -> Response:
         except ChangeRefused as refused:
             show_refusal(form, refused)
         else:
-            session.clear()  # a fresh session, as signing in makes
-            login_user(accepted.user)
+            start_session(accepted.user)
             flash(
                 f"Your password is set and you are signed in. Welcome to "
                 f"{accepted.programme_name}.",
