@@ -370,7 +370,7 @@ def test_a_member_already_is_not_added_twice(admin_client: FlaskClient) -> None:
         ({"email": "nia@@example.org"}, "email", "email address"),
         ({"email": ""}, "email", "Enter an email address"),
         ({"role": ""}, "role", "Choose their role in the programme"),
-        ({"role": "owner"}, "role", "Choose their role in the programme"),
+        ({"role": "owner"}, "role", "'owner' must be admin, lead, board or viewer"),
         ({"name": "N" * 121}, "name", "at most 120 characters"),
         ({"role": "lead", "workstreams": ["999999"]}, "workstreams", "has no workstream 999999"),
     ],

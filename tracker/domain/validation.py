@@ -13,7 +13,7 @@ from datetime import date
 
 from email_validator import EmailNotValidError, validate_email
 
-from tracker.domain.terms import DependencyType, MilestoneKind, MilestoneStatus, Rag, values
+from tracker.domain.terms import DependencyType, MilestoneKind, MilestoneStatus, Rag, Role, values
 
 
 @dataclass(frozen=True)
@@ -449,3 +449,12 @@ def check_reason(field: str, reason: str | None, what: str) -> list[FieldError]:
     if not (reason and reason.strip()):
         return [FieldError(field, f"Say why {what}")]
     return check_text(field, reason)
+
+
+def check_role(role: str | None, where: str = "the programme") -> list[FieldError]:
+    """A role in a programme (a membership's, an invitation's): one of the four."""
+    if not role:
+        return [FieldError("role", f"Choose their role in {where}")]
+    if role not in values(Role):
+        return [FieldError("role", f"'{role}' must be admin, lead, board or viewer")]
+    return []

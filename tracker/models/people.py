@@ -10,7 +10,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, fa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.domain.terms import Role
-from tracker.domain.validation import FieldError, check_email
+from tracker.domain.validation import FieldError, check_email, check_role
 from tracker.models.base import Base, Timestamps, UTCDateTime
 
 if TYPE_CHECKING:
@@ -85,9 +85,7 @@ class Membership(Timestamps, Base):
         return f"{self.person.name} ({self.role})" if self.person else f"membership {self.id}"
 
     def validate(self) -> list[FieldError]:
-        if self.role not in {r.value for r in Role}:
-            return [FieldError("role", f"'{self.role}' must be admin, lead, board or viewer")]
-        return []
+        return check_role(self.role)
 
 
 class User(Timestamps, Base):

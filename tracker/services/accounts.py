@@ -171,12 +171,6 @@ def viewer_for(user: User, slug: str | None = None) -> Viewer:
     )
 
 
-def check_role(role: str | None) -> list[FieldError]:
-    if role not in {r.value for r in Role}:
-        return [FieldError("role", f"'{role}' must be admin, lead, board or viewer")]
-    return []
-
-
 def generate_password() -> str:
     """A temporary password to hand over once; about 100 bits."""
     return secrets.token_urlsafe(15)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload
 from tracker.domain import permissions
 from tracker.domain.permissions import Viewer
 from tracker.domain.terms import Role
-from tracker.domain.validation import FieldError, ValidationError, raise_if
+from tracker.domain.validation import FieldError, ValidationError, check_role, raise_if
 from tracker.extensions import db
 from tracker.models import Membership, Person, Programme, Workstream, WorkstreamLead
 from tracker.services.optimistic_locking import Seen, check_current
@@ -61,7 +61,7 @@ def memberships_of(person: Person) -> list[Membership]:
 
 def join(person: Person, programme: Programme, role: str) -> Membership:
     """Make `person` a member of `programme` with `role` (changing the role if they are one)."""
-    raise_if(_check_role(role), entity="membership")
+    raise_if(check_role(role), entity="membership")
     membership = None
     if person.id is not None and programme.id is not None:
         membership = membership_of(person.id, programme.id)
@@ -71,12 +71,6 @@ def join(person: Person, programme: Programme, role: str) -> Membership:
     elif membership.role != role:
         membership.role = role
     return membership
-
-
-def _check_role(role: str | None) -> list[FieldError]:
-    if role not in {r.value for r in Role}:
-        return [FieldError("role", f"'{role}' must be admin, lead, board or viewer")]
-    return []
 
 
 def set_led_in(person: Person, programme: Programme, workstreams: Iterable[Workstream]) -> None:

@@ -27,6 +27,7 @@ from tracker.domain.validation import (
     FieldError,
     ValidationError,
     check_email,
+    check_role,
     format_date,
     normalise_email,
     raise_if,
@@ -187,12 +188,6 @@ def check_details(name: str, job_title: str) -> list[FieldError]:
             FieldError("job_title", f"The job title must be at most {JOB_TITLE_LIMIT} characters")
         )
     return errors
-
-
-def check_role(role: str | None) -> list[FieldError]:
-    if role not in {r.value for r in Role}:
-        return [FieldError("role", "Choose their role in the programme")]
-    return []
 
 
 def person_by_email(email: str) -> Person | None:

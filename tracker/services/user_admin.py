@@ -22,13 +22,13 @@ from tracker.domain.permissions import Viewer
 from tracker.domain.validation import (
     FieldError,
     ValidationError,
+    check_role,
     raise_if,
 )
 from tracker.extensions import db
 from tracker.models import Membership, Person, Programme, User, Workstream, WorkstreamLead
 from tracker.services import memberships
 from tracker.services.accounts import (
-    check_role,
     create_user,
     deactivate,
     generate_password,
@@ -261,11 +261,7 @@ def _placement(first: FirstRole) -> _Place:
         programme = programme_by_slug(slug or first.programme)
     except ValidationError as refused:
         errors += refused.errors
-    if not first.role:
-        where = programme.name if programme is not None else "the programme"
-        errors.append(FieldError("role", f"Choose their role in {where}"))
-    else:
-        errors += check_role(first.role)
+    errors += check_role(first.role, programme.name if programme is not None else "the programme")
     workstreams: list[Workstream] = []
     if programme is not None and first.leads:
         try:
