@@ -47,14 +47,26 @@ def run_migrations_online() -> None:
     conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("process_revision_directives", skip_empty)
     with db.engine.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=db.metadata,
-            render_item=render_item,
-            **conf_args,
-        )
-        with context.begin_transaction():
-            context.run_migrations()
+        # SQLite alters a table by copying and dropping it; with foreign keys on, dropping the
+        # old copy would cascade-delete every row that points at it (memberships, links). So
+        # they are off while migrating; the pragma only works outside a transaction, so it
+        # goes straight to the driver's connection.
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=db.metadata,
+                render_item=render_item,
+                **conf_args,
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            if sqlite:
+                connection.rollback()
+                connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
 from flask import abort, flash
 from flask_wtf import FlaskForm
 
 from tracker.domain.validation import FieldError
 from tracker.services.optimistic_locking import EditConflict, opened_now
-from tracker.services.unit_of_work import ChangeRefused, Refusal
+from tracker.services.unit_of_work import ChangeRefused, Refusal, rehearsal
+
+T = TypeVar("T")
 
 # Never shown as a field's own error: the person did not type them.
 HIDDEN_FIELDS = ("version", "opened_at", "csrf_token")
@@ -57,3 +63,39 @@ def flash_refusal(refused: ChangeRefused, what: str) -> None:
         )
     else:
         flash("; ".join(e.message for e in refused.errors) or refused.message, "warning")
+
+
+@dataclass
+class Attempt:
+    """What became of a form's POST: saved, or not (its errors are on the form), with the
+    conflict to show when someone else saved first."""
+
+    saved: bool = False
+    conflict: EditConflict | None = None
+    result: Any = None
+
+
+def attempt(form: FlaskForm, change: Callable[[], T]) -> Attempt:
+    """Send a submitted form's change to its service, showing every problem at once.
+
+    When the form could be read, the change is made (one service call). When a field could
+    not be read (a date like "31 June"), the same call runs as a rehearsal (checked, then
+    rolled back: services/unit_of_work.rehearsal), so the other fields' problems show beside
+    the one that could not be read, never one at a time. A missing or stale CSRF token is
+    the only error that stops it early: then nothing is checked.
+    """
+    if not form.is_submitted():
+        return Attempt()
+    if form.validate():
+        try:
+            return Attempt(saved=True, result=change())
+        except ChangeRefused as refused:
+            return Attempt(conflict=show_refusal(form, refused))
+    if "csrf_token" in form.errors:
+        return Attempt()
+    try:
+        with rehearsal():
+            change()
+    except ChangeRefused as refused:
+        return Attempt(conflict=show_refusal(form, refused))
+    return Attempt()

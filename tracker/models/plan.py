@@ -137,6 +137,8 @@ class Milestone(Timestamps, Base):
     # The lead's own forecast when it is slipping; the scheduler may forecast later still.
     forecast_date: Mapped[date | None] = mapped_column(Date)
     forecast_reason: Mapped[str | None] = mapped_column(Text)
+    # Who entered the forecast (a lead, an admin), which need not be the owner.
+    forecast_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(String(12), default=MilestoneStatus.NOT_STARTED.value)
     blocked_reason: Mapped[str | None] = mapped_column(Text)
     completed_on: Mapped[date | None] = mapped_column(Date)
@@ -158,6 +160,7 @@ class Milestone(Timestamps, Base):
     )
     owner: Mapped[Person] = relationship(foreign_keys=[owner_id])
     completed_by: Mapped[Person | None] = relationship(foreign_keys=[completed_by_id])
+    forecast_by: Mapped[Person | None] = relationship(foreign_keys=[forecast_by_id])
     # Links where this milestone comes first, and links where it waits on another.
     successor_links: Mapped[list[Dependency]] = relationship(
         primaryjoin="Milestone.id == foreign(Dependency.predecessor_id)",

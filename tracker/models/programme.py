@@ -6,7 +6,7 @@ import secrets
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.domain.validation import FieldError
@@ -33,6 +33,11 @@ class Programme(Timestamps, Base):
     template_key: Mapped[str | None] = mapped_column(String(60))
     # Bank holidays of this part of the UK are non-working days (holidays package subdivision).
     calendar_region: Mapped[str] = mapped_column(String(3), default="ENG")
+    # Plan health thresholds the programme has changed from the DCMA defaults, by check key
+    # (tracker/domain/plan_health.py); empty means every default.
+    health_thresholds: Mapped[dict[str, int]] = mapped_column(
+        JSON, default=dict, server_default="{}"
+    )
     # Changes whenever anything in the programme changes (tracker/audit.py), so a schedule
     # computed for one version can be reused until the next, by every worker.
     plan_version: Mapped[str] = mapped_column(

@@ -9,13 +9,18 @@ reason a change is refused into one error, ChangeRefused, which pages put on the
 (tracker/form_errors.py) and the API turns into its error shape (tracker/api/errors.py).
 
 A unit of work called inside another joins it: only the outermost commits.
+
+Inside `rehearsal()` a unit of work runs every check and change, then rolls back instead of
+committing: a page whose form has a field it could not read (a date like "31/02") still
+shows every other problem at once, and nothing is saved (tracker/form_errors.attempt).
 """
 
 from __future__ import annotations
 
 import enum
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import ParamSpec, TypeVar
@@ -71,6 +76,23 @@ class _Work:
 
 
 _work: ContextVar[_Work | None] = ContextVar("unit_of_work", default=None)
+_rehearsing: ContextVar[bool] = ContextVar("rehearsing", default=False)
+
+
+@contextmanager
+def rehearsal() -> Iterator[None]:
+    """Changes inside are checked and made, then rolled back: nothing is saved or sent."""
+    token = _rehearsing.set(True)
+    try:
+        yield
+    finally:
+        _rehearsing.reset(token)
+
+
+def rehearsing() -> bool:
+    """True inside rehearsal(): a service sends no email (the change will not be kept)."""
+    return _rehearsing.get()
+
 
 # Sent after each outermost unit of work commits, with the service function's name: for
 # logging or metrics, and for the test that every page's POST makes exactly one change.
@@ -103,6 +125,9 @@ def unit_of_work(change: Callable[P, R]) -> Callable[P, R]:
         try:
             with optimistic_locking.watching() as work.watched:
                 result = change(*args, **kwargs)
+                if _rehearsing.get():
+                    db.session.rollback()
+                    return result
                 db.session.commit()
         except BaseException as exc:
             db.session.rollback()
