@@ -14,6 +14,7 @@ from jinja2 import (
     PackageLoader,
     select_autoescape,
 )
+from markupsafe import Markup
 
 from tracker.clock import LONDON
 from tracker.domain.terms import TAG_COLOUR
@@ -50,6 +51,18 @@ def audit_value(value: str | None) -> str:
     return value
 
 
+def paragraphs(text: str | None, css: str = "") -> Markup:
+    """Typed text as people laid it out: a blank line starts a paragraph, a single line break
+    stays a line break. Escaped first, so nothing typed becomes markup."""
+    blocks = [b.strip() for b in re.split(r"\n\s*\n", (text or "").replace("\r\n", "\n"))]
+    opening = Markup('<p class="{}">').format(css) if css else Markup("<p>")
+    return Markup("").join(
+        opening + Markup("<br>\n").join(block.split("\n")) + Markup("</p>")
+        for block in blocks
+        if block
+    )
+
+
 def register(app: Flask) -> None:
     # NHS.UK frontend's macros come from the nhsuk-frontend-jinja package and expect
     # chainable undefined values (params.service.text with no service given).
@@ -63,4 +76,5 @@ def register(app: Flask) -> None:
     app.add_template_filter(long_date, "long_date")
     app.add_template_filter(london_time, "london_time")
     app.add_template_filter(audit_value, "audit_value")
+    app.add_template_filter(paragraphs, "paragraphs")
     app.jinja_env.globals["TAG_COLOUR"] = TAG_COLOUR

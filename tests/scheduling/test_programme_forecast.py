@@ -50,7 +50,8 @@ def plan() -> list[PlannedMilestone]:
           date(2022, 6, 10), "not_started"),
         M("FIN-01", "Final CCG accounts", "FIN", "Jo King", "activity", date(2022, 5, 3),
           date(2022, 6, 24), "in_progress", forecast=date(2022, 6, 29),
-          forecast_reason="auditor availability", baseline_due=date(2022, 6, 17)),
+          forecast_reason="auditor availability", forecast_by="Sam Lee",
+          baseline_due=date(2022, 6, 17)),
         M("GOV-09", "ICB go-live", "GOV", "Sam Patel", "point", None, GO_LIVE, "not_started",
           is_key=True, baseline_due=date(2022, 4, 1)),
         M("FIN-09", "CCG close-down report", "FIN", "Jo King", "activity", date(2022, 7, 4),
@@ -158,7 +159,7 @@ def test_forecast_pushed_by_the_leads_forecast() -> None:
     assert not f.critical
     assert (f.rag, f.rag_reason) == (AMBER, "Forecast later than due by 3 working days")
     assert f.why == ()
-    assert f.explanation == ("Forecast 29 June 2022, as forecast by Jo King: auditor availability.")
+    assert f.explanation == ("Forecast 29 June 2022, as forecast by Sam Lee: auditor availability.")
 
 
 def test_due_soon_with_little_float_is_amber() -> None:

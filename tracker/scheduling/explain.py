@@ -124,7 +124,7 @@ def explanation(
         return text
     if cause == "lead":
         reason = f": {m.forecast_reason}" if m.forecast_reason else ""
-        return f"Forecast {long_date(due)}, as forecast by {m.owner or 'the lead'}{reason}."
+        return f"Forecast {long_date(due)}, as forecast by {m.forecast_by or 'the lead'}{reason}."
     if cause == "overdue":
         return (
             f"Overdue: due {long_date(m.due)} and not complete, so forecast no earlier than "

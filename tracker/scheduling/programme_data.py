@@ -25,6 +25,7 @@ class PlannedMilestone:
     completed_on: date | None = None
     forecast: date | None = None  # the lead's forecast due date, if they gave one
     forecast_reason: str | None = None
+    forecast_by: str | None = None  # who entered the forecast (a lead need not be the owner)
     is_key: bool = False
     baseline_due: date | None = None  # due date in the chosen baseline (None = not in it)
 

@@ -81,6 +81,7 @@ def complete(
     # Done is done: a forecast for it no longer means anything.
     milestone.forecast_date = None
     milestone.forecast_reason = None
+    milestone.forecast_by_id = None
 
 
 @unit_of_work
@@ -101,6 +102,7 @@ def set_forecast(
     )
     milestone.forecast_date = forecast_date
     milestone.forecast_reason = _text(reason)
+    milestone.forecast_by_id = actor.person_id if forecast_date is not None else None
 
 
 @unit_of_work
@@ -108,6 +110,7 @@ def clear_forecast(actor: Viewer, milestone: Milestone, seen: Seen) -> None:
     _may_update(actor, milestone, seen)
     milestone.forecast_date = None
     milestone.forecast_reason = None
+    milestone.forecast_by_id = None
 
 
 @unit_of_work

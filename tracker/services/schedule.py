@@ -115,6 +115,7 @@ def planned_milestones(
     start (by ref) and its ref (by id)."""
     read = reading or _Reading(date_window(programme))
     owner = aliased(Person)
+    forecaster = aliased(Person)
     baseline_item = aliased(BaselineItem)
     baseline_join = and_(
         baseline_item.milestone_id == Milestone.id,
@@ -135,6 +136,7 @@ def planned_milestones(
             Milestone.completed_on,
             Milestone.forecast_date,
             Milestone.forecast_reason,
+            forecaster.name,
             Milestone.is_key,
             baseline_item.due_date,
             baseline_item.planned_start,
@@ -142,17 +144,18 @@ def planned_milestones(
         )
         .join(Workstream, Workstream.id == Milestone.workstream_id)
         .join(owner, owner.id == Milestone.owner_id)
+        .outerjoin(forecaster, forecaster.id == Milestone.forecast_by_id)
         .outerjoin(baseline_item, baseline_join)
         .where(Milestone.programme_id == programme.id)
         .order_by(Workstream.display_order, Workstream.code, Milestone.due_date, Milestone.ref)
     )
     milestones = []
     for row in rows:
-        milestones.append(_planned(read, *row[:13]))
+        milestones.append(_planned(read, *row[:14]))
         if baseline_starts is not None:
-            baseline_starts[row[0]] = read(f"{row[0]}'s", "baseline_start", row[13])
+            baseline_starts[row[0]] = read(f"{row[0]}'s", "baseline_start", row[14])
         if refs is not None:
-            refs[row[14]] = row[0]
+            refs[row[15]] = row[0]
     return milestones
 
 
@@ -169,6 +172,7 @@ def _planned(read: _Reading, *row: Any) -> PlannedMilestone:
         completed_on,
         forecast,
         reason,
+        forecast_by,
         is_key,
         baseline_due,
     ) = row
@@ -192,6 +196,7 @@ def _planned(read: _Reading, *row: Any) -> PlannedMilestone:
         completed_on=completed_on,
         forecast=forecast,
         forecast_reason=reason,
+        forecast_by=forecast_by,
         is_key=is_key,
         baseline_due=baseline_due,
     )
