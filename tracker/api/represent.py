@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from tracker.domain.figures import on_critical_path, risk_band
+from tracker.domain.figures import after_go_live_warning, on_critical_path, risk_band
 from tracker.domain.risks import Band
 
 if TYPE_CHECKING:
@@ -35,6 +35,10 @@ class ScheduleSummary:
             for m in sorted(f.milestones.values(), key=lambda m: (m.forecast_start, m.forecast_due))
             if on_critical_path(m)
         ]
+
+    @property
+    def after_go_live_warning(self) -> str | None:
+        return after_go_live_warning(self.forecast)
 
 
 @dataclass(frozen=True)

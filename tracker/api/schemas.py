@@ -166,6 +166,17 @@ class ScheduleSummary(Record):
         attribute="forecast.driving_path",
         **_about("The chain into go-live, first to last."),
     )
+    after_go_live = fields.List(
+        fields.String(**_about(REF)),
+        attribute="forecast.after_go_live",
+        **_about(
+            "Open milestones forecast after the go-live target that go-live does not wait for "
+            "and the plan does not put after it: while there are any, status is not on track."
+        ),
+    )
+    after_go_live_warning = fields.String(
+        **NULL, **_about("The dashboard's sentence about after_go_live, or null.")
+    )
 
 
 class ProgrammeDetail(Programme):

@@ -44,6 +44,7 @@ def _board(programme: Programme) -> str:
         )
         context = {
             "forecast": forecast,
+            "after_go_live_warning": figures.after_go_live_warning(forecast),
             "progress": figures.progress(milestones, forecast.today),
             "workstream_figures": figures.workstream_figures(
                 [ws.code for ws in workstreams], milestones, forecast.workstream_rags

@@ -100,6 +100,10 @@ class Headline:
     total: int
     complete_of_due_to_date: int
     due_to_date: int
+    # figures.after_go_live_warning: milestones forecast after go-live that it does not wait for
+    after_go_live: str | None = None
+    after_go_live_count: int = 0
+    plan_health: str | None = None  # plan_health.digest_line, when the caller gives one
 
 
 @dataclass(frozen=True)
@@ -140,6 +144,9 @@ def subject(week_start: date, headline: Headline) -> str:
         )
     else:
         slack = "1 day's slack" if headline.slack == 1 else f"{headline.slack} days' slack"
+        if headline.after_go_live_count:
+            n = headline.after_go_live_count
+            slack += f"; {n} milestone{'' if n == 1 else 's'} forecast after go-live"
         state = f"go-live {headline.status} ({slack})"
     return f"Transition status w/c {format_date(week_start)}: {state}"
 
@@ -281,6 +288,8 @@ def programme_digest(
             total=progress.total,
             complete_of_due_to_date=progress.complete_of_due_to_date,
             due_to_date=progress.due_to_date,
+            after_go_live=figures.after_go_live_warning(forecast),
+            after_go_live_count=len(forecast.after_go_live),
         ),
         completed_last_week=sorted(completed, key=lambda i: (i.forecast, i.ref)),
         # The same lists, in the same order, as the dashboard's for the same day.

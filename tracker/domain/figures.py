@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from tracker.domain.risks import DEFAULT_BANDS, Band, band_for
 from tracker.domain.validation import PLAUSIBLE_DATES
-from tracker.scheduling import MilestoneForecast
+from tracker.scheduling import MilestoneForecast, ProgrammeForecast
 
 DUE_SOON_DAYS = 14  # "due in the next two weeks", in calendar days after today
 UPCOMING_KEY_COUNT = 8
@@ -47,6 +47,30 @@ def on_critical_path(m: MilestoneForecast) -> bool:
 def is_late(m: MilestoneForecast) -> bool:
     """Overdue, or forecast to finish after its due date."""
     return m.status != "complete" and (m.overdue or m.forecast_due > m.due)
+
+
+def _listed(refs: Sequence[str], limit: int = 3) -> str:
+    shown = list(refs[:limit])
+    if len(refs) > limit:
+        shown.append(f"{len(refs) - limit} more")
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
+def after_go_live_warning(forecast: ProgrammeForecast) -> str | None:
+    """The headline's warning when open milestones are forecast after the go-live target and
+    go-live does not wait for them (ProgrammeForecast.after_go_live): go-live's own forecast
+    cannot see them, so the board must be told. None when there are none."""
+    refs = forecast.after_go_live
+    if not refs:
+        return None
+    n = len(refs)
+    one = n == 1
+    subject = f"{n} milestone{'' if one else 's'}, {_listed(refs)}, {'is' if one else 'are'}"
+    if all(r in forecast.feeds_nothing for r in refs):
+        why = "feeds nothing" if one else "feed nothing"
+    else:
+        why = "go-live does not wait for " + ("it" if one else "them")
+    return f"{subject} forecast after go-live and {why}: check {'its' if one else 'their'} links"
 
 
 @dataclass(frozen=True)

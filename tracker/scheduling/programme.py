@@ -112,6 +112,13 @@ def forecast_programme(
     status = (
         ON_TRACK if go_float >= rules.on_track_float else AT_RISK if go_float >= 0 else OFF_TRACK
     )
+    # Nothing late goes uncounted: go-live's own forecast only sees the work that feeds it.
+    # An open milestone forecast after the target that go-live does not wait for, and that
+    # the plan does not put after go-live (a successor of it), is a hole in the plan; the
+    # programme is then at best at risk, and the headline names it.
+    after, feeds_nothing = _after_go_live(go_live_ref, go_live_target, forecasts, links)
+    if after and status == ON_TRACK:
+        status = AT_RISK
     order = {ref: k for k, ref in enumerate(plans)}
     critical = sorted(
         (f for f in forecasts.values() if f.critical),
@@ -135,7 +142,44 @@ def forecast_programme(
         critical_refs=tuple(f.ref for f in critical),
         milestones=forecasts,
         workstream_rags=workstream_rags(forecasts.values()),
+        after_go_live=after,
+        feeds_nothing=feeds_nothing,
     )
+
+
+def _after_go_live(
+    go_live_ref: str,
+    target: date,
+    forecasts: dict[str, MilestoneForecast],
+    links: list[Link],
+) -> tuple[tuple[str, ...], frozenset[str]]:
+    """Open milestones forecast after the go-live target, other than go-live, the work it
+    waits for (that moves go-live's own forecast) and the work planned to follow it; in
+    forecast order. And which of them have no successor at all."""
+    late = [
+        f
+        for f in forecasts.values()
+        if f.status != "complete" and f.ref != go_live_ref and f.forecast_due > target
+    ]
+    if not late:
+        return (), frozenset()
+    succs: dict[str, list[str]] = {}
+    for k in links:
+        succs.setdefault(k.predecessor, []).append(k.successor)
+    feeding = _with_ancestors([go_live_ref], links)
+    following: set[str] = set()
+    stack = [go_live_ref]
+    while stack:
+        for s in succs.get(stack.pop(), ()):
+            if s not in following:
+                following.add(s)
+                stack.append(s)
+    holes = sorted(
+        (f for f in late if f.ref not in feeding and f.ref not in following),
+        key=lambda f: (f.forecast_due, f.ref),
+    )
+    refs = tuple(f.ref for f in holes)
+    return refs, frozenset(r for r in refs if not succs.get(r))
 
 
 def _translate(

@@ -94,6 +94,10 @@ class ProgrammeForecast:
     critical_refs: tuple[str, ...]  # in forecast order
     milestones: dict[str, MilestoneForecast]
     workstream_rags: dict[str, str] = field(default_factory=dict)
+    # Open milestones forecast after the go-live target that go-live does not wait for and
+    # that are not planned to follow it: holes in the plan (see forecast_programme).
+    after_go_live: tuple[str, ...] = ()
+    feeds_nothing: frozenset[str] = frozenset()  # those of after_go_live with no successor
 
     def workstream_rag(self, code: str) -> str | None:
         """Worst milestone RAG in the workstream (red > amber > green > blue); None if it
