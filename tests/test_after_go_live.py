@@ -145,6 +145,10 @@ def test_the_digest_carries_it(app: Flask) -> None:
     rendered = digest_content.render(week.digest)
     assert f"WARNING: {WARNING}." in rendered.text
     assert WARNING in rendered.html
+    # Plan health's line rides under the headline too, linked to its page.
+    assert headline.plan_health is not None and headline.plan_health.startswith("Plan health: ")
+    assert headline.plan_health in rendered.text
+    assert "/p/kent-and-medway/health" in rendered.html
 
 
 __all__ = ["api"]  # the API client fixture, from tests/test_api.py

@@ -233,6 +233,7 @@ def _service_calls() -> dict[str, Any]:
         memberships,
         people,
         plan_edits,
+        plan_health,
         programme_admin,
         progress,
         risks,
@@ -269,6 +270,9 @@ def _service_calls() -> dict[str, Any]:
             a, peo_05, seen, forecast_date=date(2022, 6, 1), reason="x", today=day
         ),
         "clear forecast": lambda a: progress.clear_forecast(a, peo_05, seen),
+        "plan health thresholds": lambda a: plan_health.change_thresholds(
+            a, kent, Seen(None), {"missing_logic": 10}
+        ),
         "block": lambda a: progress.block(a, peo_05, seen, reason="x"),
         "unblock": lambda a: progress.unblock(a, peo_05, seen),
         "start": lambda a: progress.start(a, peo_05, seen),

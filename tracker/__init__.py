@@ -93,6 +93,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.decisions import bp as decisions_bp
     from tracker.digests import bp as digests_bp
     from tracker.feeds import bp as feeds_bp
+    from tracker.health import bp as health_bp
     from tracker.history import bp as history_bp
     from tracker.issues import bp as issues_bp
     from tracker.main import bp as main_bp
@@ -113,6 +114,7 @@ def _register_blueprints(app: Flask) -> None:
         auth_bp,
         dashboard_bp,
         plan_bp,
+        health_bp,
         updates_bp,
         plan_edits_bp,
         risks_bp,

@@ -19,6 +19,7 @@ from sqlalchemy.orm import MANYTOONE, UOWTransaction
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm.attributes import History
 
+from tracker.domain import plan_health
 from tracker.domain.validation import ValidationError
 from tracker.models import (
     ApiToken,
@@ -273,6 +274,8 @@ def _describe(session: OrmSession, field: str | None, value: Any) -> str | None:
             return str(getattr(target, attr))
     if hasattr(value, "_sa_instance_state"):
         return _label(value)
+    if field == "health_thresholds" and isinstance(value, dict):
+        return plan_health.describe_stored(value)
     return _text(value)
 
 

@@ -61,6 +61,7 @@ SECTIONS = (
             "plan.baseline_comparison_xlsx",
         ),
     ),
+    Section("health.show", "Plan health", ("health.",)),
     Section("history.index", "History", ("history.",)),
     Section("spreadsheets.index", "Export", ("spreadsheets.",)),
     Section(

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from flask import Flask
 
-from tracker.cli import digest, programme, seed, users
+from tracker.cli import digest, health, programme, seed, users
 
 
 def register(app: Flask) -> None:
     app.cli.add_command(seed.seed)
     app.cli.add_command(users.users)
     app.cli.add_command(digest.digest)
+    health.register(programme.programme)
     app.cli.add_command(programme.programme)

@@ -8,7 +8,7 @@ from flask import Blueprint, render_template
 from tracker.clock import today
 from tracker.domain import figures
 from tracker.domain.risks import CONSEQUENCE_LEVELS, LIKELIHOOD_LEVELS
-from tracker.services import board, fragments, risks
+from tracker.services import board, fragments, plan_health, risks
 from tracker.services.programmes import get_programme_or_404
 
 if TYPE_CHECKING:
@@ -45,6 +45,7 @@ def _board(programme: Programme) -> str:
         context = {
             "forecast": forecast,
             "after_go_live_warning": figures.after_go_live_warning(forecast),
+            "health": plan_health.report_for(programme),
             "progress": figures.progress(milestones, forecast.today),
             "workstream_figures": figures.workstream_figures(
                 [ws.code for ws in workstreams], milestones, forecast.workstream_rags

@@ -10,7 +10,7 @@ tracker/services/digest_delivery.py and tracker/services/digest_ledger.py.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -21,6 +21,7 @@ from sqlalchemy import select
 from tracker import clock
 from tracker.domain.digest import Digest, for_recipient, iso_week_label, programme_digest, snapshot
 from tracker.domain.my_work import week_start as monday_of
+from tracker.domain.plan_health import digest_line
 from tracker.domain.terms import Role
 from tracker.extensions import db
 from tracker.models import (
@@ -34,7 +35,7 @@ from tracker.models import (
     Workstream,
     WorkstreamLead,
 )
-from tracker.services import board
+from tracker.services import board, plan_health
 from tracker.services.schedule import programme_schedule
 
 
@@ -147,6 +148,10 @@ def programme_week(programme: Programme, week_start: date) -> ProgrammeWeek | No
         risks_raised=raised,
         previous=previous_snapshot(programme, week_start),
     )
+    health = plan_health.report_for(programme, schedule)
+    if health is not None:
+        headline = replace(digest.headline, plan_health=digest_line(health))
+        digest = replace(digest, headline=headline)
     return ProgrammeWeek(digest, snapshot(schedule.forecast, reported, risks))
 
 
