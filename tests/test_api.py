@@ -135,7 +135,7 @@ def api_routes(app: Flask) -> list[tuple[str, str]]:
 
 def test_every_route_but_the_document_needs_a_token(app: Flask, api: FlaskClient) -> None:
     routes = api_routes(app)
-    assert len(routes) == 10
+    assert len(routes) == 11
     before = snapshot("PEO-05")
     for method, url in routes:
         response = api.open(url, method=method, json={"completed_on": "2022-04-01"})
@@ -622,6 +622,94 @@ def test_several_broken_rules_are_all_listed(api: FlaskClient) -> None:
     error = error_of(response, 422)
     assert error["field"] == "forecast_date"
     assert [d["field"] for d in error["details"]] == ["forecast_date", "reason"]
+
+
+# --- dry runs: a change's effect before it is made (docs/forecast-effect.md) ---------------
+
+
+def test_a_dry_run_forecast_answers_its_effect_and_saves_nothing(api: FlaskClient) -> None:
+    token = token_for(LEAD)
+    before = snapshot("PEO-14")
+    response = api.post(
+        f"{KM}/milestones/PEO-14/forecast?dry_run=true",
+        headers=bearer(token),
+        json={"forecast_date": "2022-07-05", "reason": "Pensions set-up slipped"},
+    )
+    assert response.status_code == 200, response.get_json()
+    effect = response.get_json()
+    assert effect["sentence"] == (
+        "Saving this moves go-live from 1 July to 5 July 2022 (2 working days late)."
+    )
+    assert (effect["go_live_before"], effect["go_live_after"]) == ("2022-07-01", "2022-07-05")
+    assert (effect["float_before"], effect["slip_after"]) == (3, 2)
+    assert (effect["status_before"], effect["status_after"]) == ("at risk", "off track")
+    assert effect["uses_slack"] is True and effect["needs_confirming"] is True
+    assert effect["ref"] == "PEO-14" and effect["sentences"][0] == effect["sentence"]
+    assert {"workstream": "GOV", "before": "amber", "after": "red"} in effect["rag_changes"]
+    assert snapshot("PEO-14") == before
+    # The same request without the flag makes the change, and answers the milestone.
+    response = api.post(
+        f"{KM}/milestones/PEO-14/forecast",
+        headers=bearer(token),
+        json={"forecast_date": "2022-07-05", "reason": "Pensions set-up slipped"},
+    )
+    assert response.status_code == 200
+    assert response.get_json()["forecast_date"] == "2022-07-05"
+    assert milestone("PEO-14").forecast_date == date(2022, 7, 5)
+
+
+def test_a_dry_run_is_checked_as_the_change_would_be(api: FlaskClient) -> None:
+    lead, board = token_for(LEAD), token_for(BOARD_MEMBER)
+    before = snapshot("PEO-14")
+    url = f"{KM}/milestones/PEO-14/forecast?dry_run=true"
+    error = error_of(api.post(url, headers=bearer(lead), json={"forecast_date": "2022-07-05"}), 422)
+    assert error["field"] == "reason"
+    stale = {"forecast_date": "2022-07-05", "reason": "x", "version": before[0]["version"] - 1}
+    assert error_of(api.post(url, headers=bearer(lead), json=stale), 409)["field"] == "version"
+    error = error_of(
+        api.post(url, headers=bearer(board), json={"forecast_date": "2022-07-05", "reason": "x"}),
+        403,
+    )
+    assert "PEO-14" in error["message"]
+    assert error_of(api.post(f"{url}x", headers=bearer(lead), json={}), 400)["field"] == "dry_run"
+    assert snapshot("PEO-14") == before
+
+
+def test_the_programme_office_changes_a_milestones_dates(api: FlaskClient) -> None:
+    token = token_for(ADMIN)
+    before = snapshot("PEO-11")
+    url = f"{KM}/milestones/PEO-11"
+    change = {"planned_start": "2022-06-13", "due_date": "2022-06-30"}
+    response = api.patch(f"{url}?dry_run=true", headers=bearer(token), json=change)
+    assert response.status_code == 200, response.get_json()
+    effect = response.get_json()
+    assert effect["ref"] == "PEO-11" and effect["uses_slack"] is True
+    assert effect["sentence"].startswith("Saving this moves go-live from 1 July to ")
+    assert snapshot("PEO-11") == before
+
+    response = api.patch(url, headers=bearer(token), json=change)
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert (body["planned_start"], body["due_date"], body["title"]) == (
+        "2022-06-13",
+        "2022-06-30",
+        before[0]["title"],
+    )
+    assert audit_for("PEO-11")[-1].actor == ADMIN_NAME
+
+
+def test_only_the_programme_office_changes_the_plan_and_its_rules_hold(api: FlaskClient) -> None:
+    lead, admin = token_for(LEAD), token_for(ADMIN)
+    before = snapshot("PEO-11")
+    url = f"{KM}/milestones/PEO-11"
+    error = error_of(api.patch(url, headers=bearer(lead), json={"due_date": "2022-06-30"}), 403)
+    assert "Only the programme office changes the plan" in error["message"]
+    error = error_of(
+        api.patch(f"{url}?dry_run=true", headers=bearer(admin), json={"due_date": "2022-04-29"}),
+        422,
+    )
+    assert error["field"] in ("due_date", "planned_start")
+    assert snapshot("PEO-11") == before
 
 
 @pytest.mark.parametrize(

@@ -567,7 +567,7 @@ def test_a_go_live_moved_by_someone_else_meanwhile_is_shown_not_overwritten(
     before = snapshot()
     page = parse(admin_client.post(f"{BASE}/go-live/confirm", data=values))
     notice = text(page, "edit-conflict")
-    assert "Paul Bentley" in notice and "go live date" in notice
+    assert "Paul Bentley" in notice and "go-live date" in notice
     assert page.find(id="target_date")["value"] == "2022-10-03"
     assert snapshot() == before and before["go_live"] == date(2022, 8, 1)
 
@@ -583,7 +583,7 @@ def test_a_go_live_moved_by_someone_else_meanwhile_is_shown_not_overwritten(
         (
             {"target_date": "2022-02-30", "reason": "x", "scope": "all"},
             "target_date",
-            "Enter a real date, like 2022-07-01",
+            "Enter the new go-live date as a date, like 1 April 2022",
         ),
         (
             {"target_date": "", "reason": "x", "scope": "all"},
@@ -603,7 +603,7 @@ def test_a_go_live_moved_by_someone_else_meanwhile_is_shown_not_overwritten(
                 "only_after": "2022-13-01",
             },
             "only_after",
-            "Enter a real date, like 2022-07-01",
+            "Enter the date open milestones move after as a date, like 1 April 2022",
         ),
         (
             {"target_date": "2022-10-03", "reason": "x", "scope": "sideways"},

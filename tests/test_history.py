@@ -94,11 +94,21 @@ def count_text(doc: BeautifulSoup) -> str:
     return found.get_text(" ", strip=True)
 
 
+FILTER_LABELS = ("Changed by", "Workstream", "What", "From date", "To date")
+
+
 def errors(doc: BeautifulSoup) -> list[str]:
+    """The summary's messages. Each names its field itself, so a label the summary puts
+    before it is left off."""
     summary = doc.find(class_="nhsuk-error-summary")
     if summary is None:
         return []
-    return [li.get_text(" ", strip=True) for li in summary.find_all("li")]
+    found = []
+    for li in summary.find_all("li"):
+        text = li.get_text(" ", strip=True)
+        label = next((f"{lb}: " for lb in FILTER_LABELS if text.startswith(f"{lb}: ")), "")
+        found.append(text.removeprefix(label))
+    return found
 
 
 def retitle(ref: str, title: str) -> Callable[[], None]:
@@ -146,7 +156,7 @@ def test_times_are_shown_in_london_time(
     clock(datetime(2022, 6, 1, 23, 30, tzinfo=UTC))  # 00:30 on 2 June in London (BST)
     as_actor(actor_for(LEAD), retitle("PEO-09", "Summer change"))
     listed = rows(page(client, f"{HISTORY}?person={user_id(LEAD)}"))
-    assert listed[0]["when"] == "2 June 2022 00:30"
+    assert listed[0]["when"] == "2 June 2022 00:30 BST"
 
 
 def test_created_and_deleted_records_and_a_milestone_that_has_gone(
@@ -184,7 +194,7 @@ def test_a_milestone_whose_ref_changed_links_to_its_current_ref(
 
     as_actor(actor_for(ADMIN), rename)
     listed = rows(page(client, f"{HISTORY}?person={user_id(ADMIN)}"))
-    assert listed[0]["change"] == "Ref"
+    assert listed[0]["change"] == "Reference"
     assert (listed[0]["from"], listed[0]["to"]) == ("PEO-09", "PEO-90")
     assert listed[0]["link"] == "/p/kent-and-medway/milestones/PEO-90"
 
@@ -345,9 +355,9 @@ def test_bad_filter_values_are_named_and_ignored(app: Flask, client: FlaskClient
     assert doc.title is not None and doc.title.text.startswith("Error: ")
     assert "These filters were not applied:" in doc.find(class_="nhsuk-error-summary").text
     assert errors(doc) == [
-        "Workstream: Not a valid choice.",
-        "What: Not a valid choice.",
-        "From date: Not a valid date value.",
+        "Choose a workstream from the list",
+        "Choose what was changed from the list",
+        "Enter the from date as a date, like 1 April 2022",
     ]
     # What the user typed is kept in the field, next to its message.
     assert doc.select_one("#from_date")["value"] == "2022-02-31"
@@ -358,8 +368,8 @@ def test_bad_filter_values_are_named_and_ignored(app: Flask, client: FlaskClient
 def test_unknown_person_and_dates_the_wrong_way_round(app: Flask, client: FlaskClient) -> None:
     doc = page(client, f"{HISTORY}?person=99999&from_date=2022-06-03&to_date=2022-06-01")
     assert errors(doc) == [
-        "Changed by: Not a valid choice.",
-        "To date: The to date must be the same as or after the from date",
+        "Choose who made the change from the list",
+        "The to date must be the same as or after the from date",
     ]
     # From 3 June on still applies: that includes the seed.
     assert rows(doc)
@@ -451,17 +461,17 @@ def test_user_account_changes_are_for_admins_only(app: Flask, role_client: Flask
     if role_client.role == "admin":  # type: ignore[attr-defined]
         assert "User" in what
         changes = {r["change"]: (r["from"], r["to"]) for r in listed}
-        assert changes == {"Password": ("(set)", "(set)"), "No weekly digest": ("no", "yes")}
+        assert changes == {"Password": ("(set)", "(set)"), "No weekly digest": ("No", "Yes")}
         assert {r["kind"] for r in listed} == {"User account"}
         assert {r["record"] for r in listed} == {"Mike Gilbert"}
     else:
         assert "User" not in what
         # Sarah made no other change, so she is not offered, and the filter is not applied.
-        assert errors(doc) == ["Changed by: Not a valid choice."]
+        assert errors(doc) == ["Choose who made the change from the list"]
         assert "User account" not in {r["kind"] for r in listed}
         # Asking for account changes by name is refused, not obeyed.
         doc = page(role_client, f"{HISTORY}?what=User")
-        assert errors(doc) == ["What: Not a valid choice."]
+        assert errors(doc) == ["Choose what was changed from the list"]
         assert "User account" not in {r["kind"] for r in rows(doc)}
         assert programme_history(programme()).total == programme_history(
             programme(), with_accounts=True
@@ -553,7 +563,7 @@ def test_service_counts_and_pages(app: Flask) -> None:
     ("recorded", "shown"),
     [
         ("2022-07-01", "1 July 2022"),
-        ("2022-06-01T23:30:00+00:00", "2 June 2022 00:30"),  # a moment, in London time
+        ("2022-06-01T23:30:00+00:00", "2 June 2022 00:30 BST"),  # a moment, in London time
         ("2022-02-31", "2022-02-31"),  # not a date after all: shown as recorded
         (None, "–"),
         ("", "–"),

@@ -371,7 +371,7 @@ def test_a_member_already_is_not_added_twice(admin_client: FlaskClient) -> None:
         ({"email": ""}, "email", "Enter an email address"),
         ({"role": ""}, "role", "Choose their role in the programme"),
         ({"role": "owner"}, "role", "'owner' must be admin, lead, board or viewer"),
-        ({"name": "N" * 121}, "name", "at most 120 characters"),
+        ({"name": "N" * 121}, "name", "The full name is 121 characters: keep it to 120"),
         ({"role": "lead", "workstreams": ["999999"]}, "workstreams", "has no workstream 999999"),
     ],
 )

@@ -300,7 +300,7 @@ def test_due_before_start_and_missing_values_are_named_next_to_their_fields(
     data = new_milestone_data(planned_start="", due_date="not a date", workstream="", owner="")
     page = parse(admin_client.post(f"{BASE}/milestones/new", data=data))
     assert error_for(page, "planned_start") == "Error: Enter a planned start for an activity"
-    assert error_for(page, "due_date") == "Error: Enter a real date, like 2022-07-01"
+    assert error_for(page, "due_date") == "Error: Enter the due date as a date, like 1 April 2022"
     assert error_for(page, "workstream") == "Error: Choose the workstream it belongs to"
     assert error_for(page, "owner") == "Error: Choose the person who owns it"
     assert page.find(id="due_date")["value"] == "not a date"
@@ -312,6 +312,14 @@ def test_due_before_start_and_missing_values_are_named_next_to_their_fields(
 
 def edit_url(ref: str) -> str:
     return f"{BASE}/milestones/{ref}/edit"
+
+
+def confirmed(client: FlaskClient, url: str, response: Any) -> Any:
+    """Through the confirm step of an edit that uses slack (tests/test_forecast_effect.py)."""
+    form = parse(response).find("form", id="confirm-form")
+    assert form is not None, "no confirm step"
+    data = {i["name"]: i["value"] for i in form.find_all("input", type="hidden")}
+    return client.post(url, data={**data, "confirm": "yes"})
 
 
 def test_admin_moves_a_milestone_and_the_forecast_follows_at_once(
@@ -328,7 +336,9 @@ def test_admin_moves_a_milestone_and_the_forecast_follows_at_once(
         "activity",
     )
     data.update(planned_start="2022-06-13", due_date="2022-06-24")
-    response = admin_client.post(edit_url("PEO-11"), data=data)
+    response = confirmed(
+        admin_client, edit_url("PEO-11"), admin_client.post(edit_url("PEO-11"), data=data)
+    )
     assert response.status_code == 302
     assert response.location == f"{BASE}/milestones/PEO-11"
 
@@ -402,7 +412,9 @@ def test_a_save_over_someone_elses_change_is_refused_and_keeps_what_was_typed(
     assert current.due_date == date(2022, 5, 20)
 
     # Saving again, now knowingly, replaces his title with hers.
-    response = admin_client.post(edit_url("PEO-11"), data=shown)
+    response = confirmed(
+        admin_client, edit_url("PEO-11"), admin_client.post(edit_url("PEO-11"), data=shown)
+    )
     assert response.status_code == 302
     db.session.expire_all()
     saved = existing("PEO-11")
@@ -800,7 +812,7 @@ def test_a_go_live_move_over_someone_elses_is_refused_and_keeps_what_was_typed(
     notice = page.find(id="edit-conflict")
     assert notice is not None
     shown = notice.get_text(" ", strip=True)
-    assert "Paul Bentley" in shown and "go live date" in shown
+    assert "Paul Bentley" in shown and "go-live date" in shown
     assert page.find(id="target_date")["value"] == "2022-09-01"
     db.session.expire_all()
     assert programme().go_live_date == date(2022, 8, 1) and snapshot() == before

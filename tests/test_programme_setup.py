@@ -401,7 +401,7 @@ def test_the_preview_warns_when_go_live_is_too_soon(admin_client: FlaskClient) -
         ("name", "", "Enter the programme's name"),
         ("name", "kent and medway CCG to ICB transition", "There is already a programme called"),
         ("name", "Kent and Medway", "already has the address /p/kent-and-medway/"),
-        ("go_live", "2023-02-30", "Enter a real date, like 2022-07-01"),
+        ("go_live", "2023-02-30", "Enter the go-live date as a date, like 1 April 2022"),
         ("template", "nope", "There is no template 'nope'"),
         ("region", "XX", "Choose whose bank holidays it follows"),
     ],

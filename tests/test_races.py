@@ -138,7 +138,7 @@ def test_twenty_first_highlights_at_once_keep_one_and_refuse_the_rest(race_app: 
             rag="amber",
             achievements=f"Written by writer {i}",
             next_steps="",
-            issues="",
+            issues="Waiting for NHSBSA dates",
         ).id
 
     outcome = together(race_app, 20, save)
@@ -175,7 +175,7 @@ def test_twenty_first_highlights_at_once_keep_one_and_refuse_the_rest(race_app: 
             rag="red",
             achievements=f"Rewritten by writer {i}",
             next_steps="",
-            issues="",
+            issues="Waiting for NHSBSA dates",
         ).achievements
 
     outcome = together(race_app, 20, rewrite)

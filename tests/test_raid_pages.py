@@ -698,7 +698,7 @@ def test_a_stale_edit_is_refused_and_shows_what_changed(admin_client: FlaskClien
         ({"review_on": "2021-01-01"}, "review_on", "is before the date raised 30 June 2021"),
         ({"milestones": "PEO-09, PEO-99"}, "milestones", "PEO-99 is not a milestone"),
         ({"title": " "}, "title", "Enter a title"),
-        ({"raised_on": "31/02/2022"}, "raised_on", "Enter a real date"),
+        ({"raised_on": "31/02/2022"}, "raised_on", "Enter the date raised as a date, like 1 April"),
     ],
 )
 def test_bad_risk_input_is_named_and_nothing_is_saved(
@@ -893,12 +893,15 @@ def test_bad_issue_input(lead_client: FlaskClient) -> None:
     )
     page = BeautifulSoup(response.text, "html.parser")
     assert "Enter a title" in field_error(page, "title")
-    assert "cannot be in the future" in field_error(page, "raised_on")
+    assert "The date raised, 1 May 2022, is in the future" in field_error(page, "raised_on")
     response = lead_client.post(
         f"{BASE}/issues/I02/close", data={"closed_on": "2022-03-01", "opened_at": opened_now()}
     )
     page = BeautifulSoup(response.text, "html.parser")
-    assert "cannot close before it was raised, 21 March 2022" in field_error(page, "closed_on")
+    assert (
+        "The date resolved, 1 March 2022, is before the issue was raised, 21 March 2022"
+        in field_error(page, "closed_on")
+    )
     assert issue_snapshot("I02") == before and audit_count() == audited
 
 
@@ -982,7 +985,7 @@ def test_bad_decision_input(admin_client: FlaskClient) -> None:
         data={"decided_on": "2022-05-01", "forum": "", "decision": "", "milestones": "GOV-999"},
     )
     page = BeautifulSoup(response.text, "html.parser")
-    assert "cannot be in the future" in field_error(page, "decided_on")
+    assert "The date decided, 1 May 2022, is in the future" in field_error(page, "decided_on")
     assert "Say which forum decided" in field_error(page, "forum")
     assert "Say what was decided" in field_error(page, "decision")
     assert "GOV-999 is not a milestone" in field_error(page, "milestones")

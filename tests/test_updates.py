@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from tests.conftest import OTHER_LEAD, sign_in_as
-from tests.helpers import audit_count
+from tests.helpers import audit_count, programme
 from tests.helpers import fresh_milestone as milestone
 from tests.test_board_pages import card, soup
 from tracker.audit import Actor, acting_as
@@ -281,12 +281,14 @@ def test_completing_moves_the_dashboard_and_turns_the_milestone_blue(
 
 
 def test_a_forecast_moves_the_schedule(lead_client: FlaskClient) -> None:
-    lead_client.post(
-        f"{BASE}/milestones/PEO-14/forecast",
-        data=form_data(
-            "PEO-14", forecast_date="2022-07-05", forecast_reason="Pensions set-up slipped"
-        ),
-    )
+    url = f"{BASE}/milestones/PEO-14/forecast"
+    typed = form_data("PEO-14", forecast_date="2022-07-05", forecast_reason="Pensions slipped")
+    shown = BeautifulSoup(lead_client.post(url, data=typed).text, "html.parser")
+    # It uses up the slack, so its effect is shown first (tests/test_forecast_effect.py).
+    assert "Saving this moves go-live" in shown.find(id="effect-sentence").text
+    hidden = shown.find("form", id="confirm-form").find_all("input", type="hidden")
+    confirm = {i["name"]: i["value"] for i in hidden} | {"confirm": "yes"}
+    assert lead_client.post(url, data=confirm).status_code == 302
     page = soup(lead_client, f"{BASE}/")
     # docs/scheduling.md: a 5 July forecast on PEO-14 takes go-live off track.
     assert "Off track" in page.text
@@ -298,9 +300,9 @@ def test_a_forecast_moves_the_schedule(lead_client: FlaskClient) -> None:
         ({"forecast_date": "2022-04-01", "forecast_reason": "x"}, "forecast_date", "in the past"),
         ({"forecast_date": "2022-05-06", "forecast_reason": " "}, "forecast_reason", "Say why"),
         (
-            {"forecast_date": "6/5/2022", "forecast_reason": "x"},
+            {"forecast_date": "31/06/2022", "forecast_reason": "x"},
             "forecast_date",
-            "Enter a real date, like 2022-07-01",
+            "Enter the forecast date as a date, like 1 April 2022",
         ),
         ({"forecast_date": "", "forecast_reason": "x"}, "forecast_date", "Enter the date"),
     ],
@@ -332,7 +334,7 @@ def test_reopen_needs_a_reason_and_records_it(admin_client: FlaskClient) -> None
     admin_client.post(url, data=form_data("PEO-08", reason="Framework reissued"))
     history = soup(admin_client, f"{BASE}/milestones/PEO-08").text
     assert "Framework reissued" in history
-    assert "Reopen" in history
+    assert milestone("PEO-08").status == "in_progress"
 
 
 # --- someone else saved first --------------------------------------------------------------
@@ -509,3 +511,149 @@ def test_dates_decades_away_are_refused(lead_client: FlaskClient) -> None:
         "The completion date 4 April 1922 is outside the programme's window: enter a date "
         "from 1 July 2016 to 1 July 2027"
     ) in BeautifulSoup(response.text, "html.parser").get_text(" ", strip=True)
+
+
+# --- issue 18: defects found when tried as a new user would ---------------------------------
+
+IVOR = "ivor.duffy@example.org"  # leads PRC and FIN; PRC-04 is owned by Neil Carter
+
+
+def test_the_milestone_page_names_who_entered_the_forecast(app: Flask) -> None:
+    ivor = sign_in_as(app.test_client(), IVOR)
+    response = ivor.post(
+        f"{BASE}/milestones/PRC-04/forecast",
+        data=form_data("PRC-04", forecast_date="2022-05-06", forecast_reason="Leases late"),
+    )
+    assert response.status_code == 302  # within its float: no effect on go-live, saved at once
+    text = soup(ivor, f"{BASE}/milestones/PRC-04").get_text(" ", strip=True)
+    assert "as forecast by Ivor Duffy" in text
+    assert "as forecast by Neil Carter" not in text
+
+
+def this_weeks(code: str = "PEO") -> list[StatusUpdate]:
+    return [h for h in highlights(code) if h.week_start == date(2022, 4, 4)]
+
+
+@pytest.mark.parametrize(
+    ("typed", "errors"),
+    [
+        (
+            {"rag": "red", "achievements": "", "next_steps": "", "issues": ""},
+            {"achievements": "at least one of", "issues": "why the week is red"},
+        ),
+        (
+            {"rag": "", "achievements": " ", "next_steps": "", "issues": ""},
+            {"rag": "Choose red, amber or green", "achievements": "at least one of"},
+        ),
+        (
+            {"rag": "amber", "achievements": "Consultation closed", "issues": ""},
+            {"issues": "why the week is amber"},
+        ),
+        (
+            {"rag": "amber", "achievements": "x" * 4001, "issues": ""},
+            {"achievements": "4000", "issues": "why the week is amber"},
+        ),
+    ],
+    ids=["red and empty", "no rag and empty", "amber without a reason", "too long and no reason"],
+)
+def test_a_highlight_shows_every_problem_at_once(
+    lead_client: FlaskClient, typed: dict[str, str], errors: dict[str, str]
+) -> None:
+    response = lead_client.post(f"{BASE}/workstreams/PEO/highlight", data=typed)
+    page = BeautifulSoup(response.text, "html.parser")
+    assert response.status_code == 200
+    for field, words in errors.items():
+        assert words in page.find(id=f"{field}-error").text, field
+    summary = page.find(class_="nhsuk-error-summary")
+    assert len(summary.find_all("li")) == len(errors)
+    assert not this_weeks()
+
+
+def test_a_green_highlight_with_one_box_filled_is_saved(lead_client: FlaskClient) -> None:
+    typed = {"rag": "green", "achievements": "", "next_steps": "Issue the letters", "issues": ""}
+    assert lead_client.post(f"{BASE}/workstreams/PEO/highlight", data=typed).status_code == 302
+    assert [h.next_steps for h in this_weeks()] == ["Issue the letters"]
+
+
+def test_the_highlight_form_shows_the_schedule_rag_and_last_weeks_next_steps(
+    lead_client: FlaskClient,
+) -> None:
+    from tracker.services.schedule import programme_schedule
+
+    [previous] = [h for h in highlights("PEO") if h.week_start == date(2022, 3, 28)]
+    with acting_as(Actor("Becca Bradd")):  # as typed, with its line breaks
+        previous.next_steps = "Close the consultation\nPublish the outcome\n\nStart the letters"
+        db.session.commit()
+    schedule = programme_schedule(programme())
+    assert schedule is not None
+    rag = schedule.forecast.workstream_rag("PEO")
+    assert rag is not None
+
+    page = soup(lead_client, f"{BASE}/workstreams/PEO/highlight")
+    assert page.find(id="schedule-rag").find(class_="nhsuk-tag").text.strip() == rag.capitalize()
+    shown = page.find(id="previous-next-steps")
+    assert [p.get_text("|", strip=True) for p in shown.find_all("p")] == [
+        "Close the consultation|Publish the outcome",
+        "Start the letters",
+    ]
+    assert "28 March 2022" in page.find(id="beside").text
+
+
+def test_a_completed_milestone_shows_no_empty_progress_heading(
+    lead_client: FlaskClient, admin_client: FlaskClient
+) -> None:
+    assert milestone("PEO-01").status == "complete"
+    assert soup(lead_client, f"{BASE}/milestones/PEO-01").find(id="progress-actions") is None
+    actions = soup(admin_client, f"{BASE}/milestones/PEO-01").find(id="progress-actions")
+    assert [a.text for a in actions.find_all("a")] == ["Reopen"]
+
+
+def refusal(response: Any) -> str:
+    assert response.status_code == 403
+    return str(BeautifulSoup(response.text, "html.parser").get_text(" ", strip=True))
+
+
+def test_a_refusal_names_its_reason(app: Flask, client: FlaskClient) -> None:
+    mike = sign_in_as(app.test_client(), OTHER_LEAD)  # leads GOV only
+    said = refusal(mike.get(f"{BASE}/milestones/PEO-10/forecast"))
+    assert (
+        "You lead GOV, not PEO: only a lead of PEO or a programme admin can update PEO-10." in said
+    )
+    said = refusal(mike.post(f"{BASE}/milestones/PEO-10/start", data=form_data("PEO-10")))
+    assert "You lead GOV, not PEO" in said
+    said = refusal(mike.get(f"{BASE}/workstreams/PEO/highlight"))
+    assert "only a lead of PEO or a programme admin can write its weekly highlight" in said
+    said = refusal(mike.get(f"{BASE}/milestones/GOV-99/edit"))
+    assert "Only the programme office changes the plan. You are a workstream lead here" in said
+    assert "Only a programme admin can reopen a milestone: you are a workstream lead here" in (
+        refusal(mike.get(f"{BASE}/milestones/PEO-08/reopen"))
+    )
+    said = refusal(client.get(f"{BASE}/milestones/PEO-10/block"))
+    assert "You are a board member here, who reads the plan and changes nothing" in said
+
+
+def test_the_service_names_the_reason_too(app: Flask) -> None:
+    from tracker.services import progress
+    from tracker.services.accounts import user_by_email, viewer_for
+    from tracker.services.optimistic_locking import Seen
+    from tracker.services.unit_of_work import ChangeRefused
+
+    mike = user_by_email(OTHER_LEAD)
+    assert mike is not None
+    peo_10 = milestone("PEO-10")
+    with pytest.raises(ChangeRefused) as refused:
+        progress.block(
+            viewer_for(mike, "kent-and-medway"), peo_10, Seen(peo_10.version), reason="x"
+        )
+    assert refused.value.message.startswith("You lead GOV, not PEO:")
+
+
+def test_every_problem_on_a_form_shows_at_once(lead_client: FlaskClient) -> None:
+    # PEO-09 is a key milestone: an unreadable date and no evidence, both named.
+    response = lead_client.post(
+        f"{BASE}/milestones/PEO-09/complete", data=form_data("PEO-09", completed_on="31 June 2022")
+    )
+    page = BeautifulSoup(response.text, "html.parser")
+    assert page.find(id="completed_on-error") is not None
+    assert "evidence" in page.find(id="evidence_text-error").text.lower()
+    assert milestone("PEO-09").status == "in_progress"

@@ -128,6 +128,10 @@ REFERENCES: dict[str, tuple[type, str]] = {
     "current_baseline_id": (Baseline, "label"),
     "invited_by_id": (Person, "name"),
     "saved_by_id": (Person, "name"),
+    "forecast_by_id": (Person, "name"),
+    "reviewer_id": (Person, "name"),
+    "risk_id": (Risk, "ref"),
+    "made_from_id": (Programme, "name"),
 }
 
 

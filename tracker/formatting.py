@@ -1,4 +1,5 @@
-"""Template filters: dates as "1 July 2022", times in Europe/London."""
+"""Template filters: dates as "1 July 2022", times in Europe/London with the zone, the words
+of the audit trail (tracker/history/words.py)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from jinja2 import (
 )
 from markupsafe import Markup
 
-from tracker.clock import LONDON
+from tracker.clock import LONDON, pinned_today
 from tracker.domain.terms import TAG_COLOUR
 from tracker.domain.validation import format_date
 
@@ -25,11 +26,26 @@ def long_date(value: date | None) -> str:
     return format_date(value) if value else ""
 
 
-def london_time(value: datetime | None) -> str:
+def london_time(value: datetime | None, zone: bool = True) -> str:
+    """A moment as the clock on the wall in London showed it, with the zone, so nobody
+    wonders whose clock it was: "4 April 2022 09:30 BST", "1 December 2022 14:05 GMT"."""
     if value is None:
         return ""
     local = value.astimezone(LONDON)
-    return f"{format_date(local.date())} {local:%H:%M}"
+    text = f"{format_date(local.date())} {local:%H:%M}"
+    return f"{text} {local:%Z}" if zone else text
+
+
+def clock_note() -> str | None:
+    """Which clock the pages read, when the demo pins today (TRACKER_TODAY): the forecasts
+    are as of the pinned day, the times of changes and sign-ins are real."""
+    pinned = pinned_today()
+    if pinned is None:
+        return None
+    return (
+        f"Today is pinned to {format_date(pinned)} for the demo: forecasts, RAG and overdue "
+        "milestones are as of that day. Times of changes and sign-ins are real, in UK time."
+    )
 
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -75,6 +91,13 @@ def register(app: Flask) -> None:
     app.jinja_env.autoescape = select_autoescape(["html", "htm", "xml", "svg", "jinja"])
     app.add_template_filter(long_date, "long_date")
     app.add_template_filter(london_time, "london_time")
-    app.add_template_filter(audit_value, "audit_value")
     app.add_template_filter(paragraphs, "paragraphs")
+    # The audit trail's words live with the history pages; imported here, not at the top,
+    # as they use audit_value above.
+    from tracker.history import words
+
+    app.add_template_filter(words.value_words, "audit_value")  # value | audit_value(field)
+    app.add_template_filter(words.field_words, "audit_field")  # field | audit_field
+    app.add_template_filter(words.event_words, "audit_change")  # event | audit_change
+    app.jinja_env.globals["clock_note"] = clock_note
     app.jinja_env.globals["TAG_COLOUR"] = TAG_COLOUR

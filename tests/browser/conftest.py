@@ -38,6 +38,7 @@ from playwright.sync_api import (
     ViewportSize,
     sync_playwright,
 )
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from werkzeug.serving import make_server
 
 from tests.conftest import KENT_AND_MEDWAY, ScratchDatabases, make_app
@@ -309,3 +310,16 @@ def save_screenshot(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return save
+
+
+def fits_375(page: Page) -> None:
+    """Nothing scrolls sideways on a phone. Waited for, as Playwright's expect waits: just
+    after a resize the renderer may still hold the wide layout (a table measured 816 px for
+    an instant, then 375)."""
+    page.set_viewport_size({"width": 375, "height": 800})
+    try:
+        page.wait_for_function("document.documentElement.scrollWidth <= 375", timeout=3000)
+    except PlaywrightTimeout:
+        width = page.evaluate("document.documentElement.scrollWidth")
+        raise AssertionError(f"{page.url} is {width} px wide at 375 px") from None
+    page.set_viewport_size({"width": 1400, "height": 1000})

@@ -13,9 +13,8 @@ from urllib.parse import urlsplit
 import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.browser.conftest import Traffic, app_of_its_own, serving, sign_in
+from tests.browser.conftest import Traffic, app_of_its_own, fits_375, serving, sign_in
 from tests.conftest import ADMIN, ScratchDatabases
 from tests.mail import SmtpServer, point_app_at
 
@@ -45,19 +44,6 @@ def new_programme_app(scratch: ScratchDatabases, smtp: SmtpServer) -> Iterator[F
 def live_server(new_programme_app: Flask) -> Iterator[str]:
     with serving(new_programme_app) as url:
         yield url
-
-
-def fits_375(page: Page) -> None:
-    """Nothing scrolls sideways on a phone. Waited for, as Playwright's expect waits: just
-    after a resize the renderer may still hold the wide layout (a table measured 816 px for
-    an instant, then 375)."""
-    page.set_viewport_size({"width": 375, "height": 800})
-    try:
-        page.wait_for_function("document.documentElement.scrollWidth <= 375", timeout=3000)
-    except PlaywrightTimeout:
-        width = page.evaluate("document.documentElement.scrollWidth")
-        raise AssertionError(f"{page.url} is {width} px wide at 375 px") from None
-    page.set_viewport_size({"width": 1400, "height": 1000})
 
 
 def test_start_a_programme_from_the_merger_template_invite_a_lead_and_sign_in_as_them(

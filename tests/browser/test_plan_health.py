@@ -10,8 +10,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import sign_in
-from tests.browser.test_new_programme import fits_375
+from tests.browser.conftest import fits_375, sign_in
 from tests.conftest import ADMIN
 
 pytestmark = pytest.mark.browser

@@ -106,6 +106,7 @@ def test_the_leads_other_forms_are_accessible(
     check_accessibility(page)
     page.get_by_label("Amber: at risk").check()
     page.get_by_label("Achievements this week").fill("Consultation closed")
+    page.get_by_label("Issues and risks").fill("Pensions dates not confirmed")
     page.get_by_role("button", name="Save highlight").click()
     expect(page.locator("#highlights")).to_contain_text("Amber written")
 

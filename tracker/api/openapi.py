@@ -33,18 +33,22 @@ Authenticate every call (except this document) with a personal API token, made o
 `Authorization: Bearer tt_...`. The token acts as its user: the board reads, a lead changes
 progress in the workstreams they lead, the programme office changes anything.
 
+A forecast or a change to a milestone's dates sent with `?dry_run=true` is checked as if it
+were made and saved not at all: the answer is what it would do to the schedule
+(`ForecastEffect`: go-live before and after, its float, the milestones that move).
+
 Lists come a page at a time: `{"items": [...], "page", "per_page", "total", "next"}`.
 Errors always have the shape `{"error": {"code", "message", "field"}}`.
 """
 
-TAGS = ["Programmes", "Milestones", "Progress", "Risks and reporting", "API"]
+TAGS = ["Programmes", "Milestones", "Progress", "Plan", "Risks and reporting", "API"]
 
 ERROR_DESCRIPTIONS = {
     400: "The request cannot be read: a query parameter or body field of the wrong type, "
     "an unknown field, or a body that is not a JSON object.",
     401: "No API token, or one that is not valid (mistyped, revoked, or its account deactivated).",
     403: "The token's user may not make this change (the board reads only; a lead changes "
-    "only the workstreams they lead).",
+    "only the workstreams they lead; only the programme office changes the plan).",
     404: "No such programme or milestone.",
     409: "The version sent is not the milestone's current version: someone else changed it.",
     413: f"The body is larger than {MAX_BODY_BYTES // 1024} KB.",
@@ -116,6 +120,8 @@ def document() -> dict[str, Any]:
     )
     for tag in TAGS:
         api.spec.tag({"name": tag})
+    # Named by the dry runs' answers (routes.MILESTONE_OR_EFFECT), which refer to it by name.
+    api.spec.components.schema("ForecastEffect", schema=schemas.ForecastEffect)
     app.register_blueprint(bp)
     bp.register_views_in_doc(api, app, api.spec, name=bp.name, parameters=None)
     spec: dict[str, Any] = api.spec.to_dict()

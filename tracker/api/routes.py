@@ -1,5 +1,7 @@
-"""The JSON API's endpoints. Reads for everyone with a token; completing a milestone and
-setting a forecast for those the pages allow (tracker/domain/permissions.py).
+"""The JSON API's endpoints. Reads for everyone with a token; completing a milestone, setting
+a forecast and changing a milestone's dates for those the pages allow
+(tracker/domain/permissions.py). A forecast or a change of dates sent with `?dry_run=true` is
+checked in full and saved not at all: the answer is what it would do to the schedule.
 
 Each endpoint names its schemas (tracker/api/schemas.py) once: `@bp.arguments` reads the
 request with them, `@bp.response` dumps the answer with them, and the OpenAPI document
@@ -20,12 +22,16 @@ from tracker.api import auth, errors, openapi, parsing, represent, schemas
 from tracker.api.errors import ApiError
 from tracker.clock import today
 from tracker.domain.figures import MilestoneFilter
-from tracker.domain.permissions import can_update_progress
+from tracker.domain.forecast_effect import Effect
+from tracker.domain.permissions import can_edit_plan, can_update_progress
 from tracker.domain.risks import DEFAULT_BANDS, Band, parse_bands
 from tracker.security import current_viewer
-from tracker.services import api_reads, board, progress
+from tracker.services import api_reads, board, plan_edits, progress
+from tracker.services.forecast_effect import edit_effect, forecast_effect
 from tracker.services.optimistic_locking import Seen
+from tracker.services.plan import MilestonePlan
 from tracker.services.programmes import get_programme_or_404, workstream_summaries
+from tracker.services.unit_of_work import rehearsal
 
 if TYPE_CHECKING:
     from tracker.models import Programme
@@ -267,20 +273,59 @@ def progress_change(view: F) -> F:
     def checked(*args: Any, slug: str, ref: str) -> Any:
         programme = get_programme_or_404(slug)
         milestone = board.milestone_or_404(programme, ref, links=False)
-        if not can_update_progress(current_viewer(), programme.id, milestone.workstream_id):
+        viewer = current_viewer()
+        if not can_update_progress(viewer, programme.id, milestone.workstream_id):
             raise ApiError(
-                403,
-                f"Your role does not allow changing {milestone.ref}: only the programme "
-                "office and the leads of its workstream may.",
+                403, progress.not_theirs(viewer, milestone.workstream, f"update {milestone.ref}")
             )
         return view(*args, slug=slug, ref=ref, milestone=milestone)
 
     return checked  # type: ignore[return-value]
 
 
+def plan_change(view: F) -> F:
+    """As `progress_change`, for a change to the plan: the programme office's alone."""
+
+    @functools.wraps(view)
+    def checked(*args: Any, slug: str, ref: str) -> Any:
+        programme = get_programme_or_404(slug)
+        milestone = board.milestone_or_404(programme, ref, links=False)
+        viewer = current_viewer()
+        if not can_edit_plan(viewer, programme.id):
+            raise ApiError(403, plan_edits.only_the_office(viewer, programme.id))
+        return view(*args, slug=slug, ref=ref, milestone=milestone)
+
+    return checked  # type: ignore[return-value]
+
+
 CHANGE_FAILS = (400, 401, 403, 404, 409, 413, 415, 422)
-CHANGED = "The milestone as it now stands, with its new schedule."
+CHANGED = (
+    "The milestone as it now stands, with its new schedule; with ?dry_run=true, what the "
+    "change would do to the schedule instead (ForecastEffect), nothing saved."
+)
 PROGRESS = "For the programme office, and leads in the workstreams they lead."
+DRY_RUN = (
+    " With `?dry_run=true` the change is checked in full (403, 409 and 422 as for a real one) "
+    "and nothing is saved: the answer is its effect on go-live, its float and the milestones "
+    "that move."
+)
+# Either answer: the milestone as changed, or the effect of a dry run.
+MILESTONE_OR_EFFECT = {
+    "oneOf": [
+        {"$ref": "#/components/schemas/MilestoneDetail"},
+        {"$ref": "#/components/schemas/ForecastEffect"},
+    ]
+}
+
+
+def _milestone_now(slug: str, ref: str) -> Response:
+    return jsonify(schemas.MilestoneDetail().dump(_detail(slug, ref)))
+
+
+def _effect(effect: Effect | None) -> Response:
+    if effect is None:
+        raise ApiError(422, "The schedule cannot be worked out with this change.")
+    return jsonify(schemas.ForecastEffect().dump(effect))
 
 
 @bp.route(
@@ -321,21 +366,77 @@ def complete(body: dict[str, Any], slug: str, ref: str, milestone: Any) -> repre
 @operation(
     "setForecast",
     "Set a milestone's forecast date",
-    f"{PROGRESS} Today or later, with a reason; everything that depends on it moves.",
+    f"{PROGRESS} Today or later, with a reason; everything that depends on it moves." + DRY_RUN,
 )
-@bp.response(200, schemas.MilestoneDetail, description=CHANGED)
+@bp.response(200, MILESTONE_OR_EFFECT, description=CHANGED)
 @fails_with(*CHANGE_FAILS)
 @progress_change
+@bp.arguments(schemas.DryRunQuery, location="query")
 @bp.arguments(schemas.ForecastRequest)
-def forecast(body: dict[str, Any], slug: str, ref: str, milestone: Any) -> represent.Milestone:
-    # The service names the stored field; the client sent "reason".
-    with errors.fields_renamed({"forecast_reason": "reason"}):
-        progress.set_forecast(
-            current_viewer(),
-            milestone,
-            Seen(body.get("version"), required=False),
-            forecast_date=body.get("forecast_date"),
-            reason=body.get("reason"),
-            today=today(),
-        )
-    return _detail(slug, ref)
+def forecast(
+    query: dict[str, Any], body: dict[str, Any], slug: str, ref: str, milestone: Any
+) -> Response:
+    milestone_ref, forecast_date = milestone.ref, body.get("forecast_date")
+
+    def change() -> None:
+        # The service names the stored field; the client sent "reason".
+        with errors.fields_renamed({"forecast_reason": "reason"}):
+            progress.set_forecast(
+                current_viewer(),
+                milestone,
+                Seen(body.get("version"), required=False),
+                forecast_date=forecast_date,
+                reason=body.get("reason"),
+                today=today(),
+            )
+
+    if query["dry_run"]:
+        with rehearsal():
+            change()
+        return _effect(forecast_effect(get_programme_or_404(slug), milestone_ref, forecast_date))
+    change()
+    return _milestone_now(slug, ref)
+
+
+@bp.route(
+    "/programmes/<slug>/milestones/<ref>",
+    methods=["PATCH"],
+    tags=["Plan"],
+    parameters=[SLUG, REF],
+)
+@operation(
+    "changeMilestonePlan",
+    "Change a milestone's due date, planned start or kind",
+    "For the programme office. Only the fields sent change; the plan's rules are the pages' "
+    "own (an activity needs a planned start on or before its due date)." + DRY_RUN,
+)
+@bp.response(200, MILESTONE_OR_EFFECT, description=CHANGED)
+@fails_with(*CHANGE_FAILS)
+@plan_change
+@bp.arguments(schemas.DryRunQuery, location="query")
+@bp.arguments(schemas.PlanRequest)
+def change_plan(
+    query: dict[str, Any], body: dict[str, Any], slug: str, ref: str, milestone: Any
+) -> Response:
+    changes = MilestonePlan(
+        title=milestone.title,
+        description=milestone.description or "",
+        workstream_id=milestone.workstream_id,
+        owner_id=milestone.owner_id,
+        kind=body.get("kind", milestone.kind),
+        planned_start=body.get("planned_start", milestone.planned_start),
+        due_date=body.get("due_date", milestone.due_date),
+        is_key=milestone.is_key,
+    )
+    milestone_ref = milestone.ref
+
+    def change() -> None:
+        seen = Seen(body.get("version"), required=False)
+        plan_edits.edit_milestone(current_viewer(), milestone, seen, changes)
+
+    if query["dry_run"]:
+        with rehearsal():
+            change()
+        return _effect(edit_effect(get_programme_or_404(slug), milestone_ref, changes))
+    change()
+    return _milestone_now(slug, ref)

@@ -1,9 +1,8 @@
 """The API described once: what every endpoint takes and gives, as marshmallow schemas.
 
-The same classes do three jobs. flask-smorest reads query parameters and request bodies with
-them (`@bp.arguments`, through tracker/api/parsing.py), dumps every answer with them
-(`@bp.response`, and errors.py for the error shape), and apispec writes the OpenAPI document
-from them (tracker/api/openapi.py). A change here changes all three at once.
+The same classes do three jobs: flask-smorest reads requests with them (`@bp.arguments`,
+through parsing.py) and dumps every answer (`@bp.response`; errors.py the error shape), and
+apispec writes the OpenAPI document from them (openapi.py). A change here changes all three.
 
 - `Record`: an answer. Every property is always present (required in the document), null
   only where it says so, and no other (`additionalProperties: false`).
@@ -321,6 +320,46 @@ class StatusUpdate(Record):
     updated_at = fields.DateTime()
 
 
+class MovedMilestone(Record):
+    ref = fields.String(**_about(REF))
+    title = fields.String()
+    workstream = fields.String(**_about(CODE))
+    forecast_before = fields.Date(attribute="before")
+    forecast_after = fields.Date(attribute="after")
+    working_days = fields.Integer(attribute="days", **_about("How far it moves; + is later."))
+
+
+class RagChange(Record):
+    workstream = fields.String(**_about(CODE))
+    before = fields.String(validate=_one_of(term_values(Rag)), **NULL)
+    after = fields.String(validate=_one_of(term_values(Rag)), **NULL)
+
+
+class ForecastEffect(Record):  # a change's effect (?dry_run=true): docs/forecast-effect.md
+    ref = fields.String(**_about("The milestone changed. " + REF))
+    go_live_ref = fields.String(**_about(REF))
+    go_live_target = fields.Date()
+    go_live_before = fields.Date(**_about("Forecast go-live as the plan stands."))
+    go_live_after = fields.Date(**_about("Forecast go-live with the change."))
+    slip_before = fields.Integer(**_about("Against the target; + is late. " + WORKING_DAYS))
+    slip_after = fields.Integer(**_about(WORKING_DAYS))
+    float_before = fields.Integer(**_about("Go-live's float: slack. " + WORKING_DAYS))
+    float_after = fields.Integer(**_about(WORKING_DAYS))
+    status_before = fields.String(validate=_one_of(SCHEDULE_STATUSES))
+    status_after = fields.String(validate=_one_of(SCHEDULE_STATUSES))
+    milestone_forecast_before = fields.Date(attribute="milestone_before")
+    milestone_forecast_after = fields.Date(attribute="milestone_after")
+    milestone_float_before = fields.Integer(**_about(WORKING_DAYS))
+    milestone_float_after = fields.Integer(**_about(WORKING_DAYS))
+    uses_slack = fields.Boolean(**_about("Go-live's float goes down, or go-live moves."))
+    needs_confirming = fields.Boolean(**_about("The pages ask to confirm before saving it."))
+    sentence = fields.String(**_about("What it does to go-live, in words to show people."))
+    sentences = fields.List(fields.String(), **_about("Everything to say, most important first."))
+    moved = fields.List(fields.Nested(MovedMilestone), **_about("Soonest first; not go-live."))
+    rag_changes = fields.List(fields.Nested(RagChange), **_about("Workstream schedule RAG."))
+    after_go_live_added = fields.List(fields.String(), **_about("Now after go-live, unseen by it."))
+
+
 def _list_of(item: type[Record]) -> type[Record]:
     """The one shape of every list: a page of items and the address of the next page."""
     shape = Record.from_dict(
@@ -411,6 +450,10 @@ class StatusUpdateQuery(PageQuery):
     workstream = _workstream_parameter()
 
 
+class DryRunQuery(Query):
+    dry_run = _flag("dry_run", "Check it, answer its effect (ForecastEffect), save nothing.")
+
+
 # --- request bodies -----------------------------------------------------------------------
 
 
@@ -446,4 +489,11 @@ class ForecastRequest(Request):
             example="Waiting for the legal review of the transfer scheme",
         ),
     )
+    version = _version()
+
+
+class PlanRequest(Request):  # only what is sent changes
+    due_date = Day(**_about("The programme office's due date.", example="2022-05-20"))
+    planned_start = Day(**NULL, **_about("An activity's start; null for a point in time."))
+    kind = Words(**_about("activity or point.", enum=term_values(MilestoneKind)))
     version = _version()

@@ -16,10 +16,9 @@ from werkzeug.wrappers import Response
 
 from tracker.auth.forms import ChangePasswordForm, DigestSettingsForm, SignInForm
 from tracker.domain.validation import normalise_email
-from tracker.form_errors import show_refusal
+from tracker.form_errors import attempt
 from tracker.security import current_viewer, limiter, safe_next, start_session
 from tracker.services import accounts
-from tracker.services.unit_of_work import ChangeRefused
 
 bp = Blueprint("auth", __name__)
 
@@ -44,6 +43,8 @@ def sign_in() -> str | Response:
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = SignInForm()
+    # Not attempt(): signing in names no field's problem to rehearse, and a password too long
+    # to read is never hashed.
     if form.validate_on_submit():
         user = accounts.sign_in(form.email.data, form.password.data)
         if user is not None:
@@ -73,21 +74,20 @@ def sign_out() -> Response:
 @bp.route("/account/password", methods=["GET", "POST"])
 def change_password() -> str | Response:
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        if form.new_password.data != form.confirm_password.data:
-            form.confirm_password.errors.append("The two new passwords do not match")
-        else:
-            try:
-                user = accounts.change_password(
-                    current_viewer(), form.current_password.data, form.new_password.data
-                )
-            except ChangeRefused as refused:
-                show_refusal(form, refused)
-            else:
-                # The session id includes a token of the password: renew this session's.
-                login_user(user)
-                flash("Your password has been changed.", "success")
-                return redirect(url_for("main.index"))
+    done = attempt(
+        form,
+        lambda: accounts.change_password(
+            current_viewer(),
+            form.current_password.data or "",
+            form.new_password.data or "",
+            form.confirm_password.data or "",
+        ),
+    )
+    if done.saved:
+        # The session id includes a token of the password: renew this session's.
+        login_user(done.result)
+        flash("Your password has been changed.", "success")
+        return redirect(url_for("main.index"))
     return render_template("auth/change_password.html", form=form)
 
 
@@ -95,8 +95,9 @@ def change_password() -> str | Response:
 def digest_settings() -> str | Response:
     """Opt in or out of the weekly digest; every digest links here."""
     form = DigestSettingsForm(data={"wants_digest": not current_user.digest_opt_out})
-    if form.validate_on_submit():
-        accounts.set_digest_wanted(current_viewer(), bool(form.wants_digest.data))
+    if attempt(
+        form, lambda: accounts.set_digest_wanted(current_viewer(), bool(form.wants_digest.data))
+    ).saved:
         flash(
             "You will get the weekly status email."
             if form.wants_digest.data

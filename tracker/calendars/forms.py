@@ -26,12 +26,8 @@ def _workstream_id(value: object) -> int | None:
 
 
 class WorkstreamFeedForm(FlaskForm):
-    workstream = SelectField(
-        "Workstream",
-        coerce=_workstream_id,
-        validators=[InputRequired("Choose a workstream")],
-        validate_choice=False,  # the route looks it up and says when it is not there
-    )
+    # Any value reaches the service, which says when it is not a workstream of yours.
+    workstream = SelectField("Workstream", coerce=_workstream_id, validate_choice=False)
 
     def set_workstream_choices(self, workstreams: Iterable[Workstream]) -> None:
         workstreams = list(workstreams)

@@ -15,7 +15,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from tracker.calendars.forms import FeedActionForm, WorkstreamFeedForm, workstream_label
-from tracker.form_errors import flash_refusal, show_refusal
+from tracker.form_errors import attempt, flash_refusal
 from tracker.security import current_viewer
 from tracker.services import calendar_feeds
 from tracker.services.unit_of_work import ChangeRefused
@@ -88,21 +88,18 @@ def create_my_feed() -> Response:
 @bp.post("/workstream-feeds")
 def create_workstream_feed() -> str | Response:
     form, several_programmes = _workstream_form()
-    if form.validate_on_submit():
-        try:
-            feed, created = calendar_feeds.create_workstream_feed(
-                current_viewer(), form.workstream.data
-            )
-        except ChangeRefused as refused:
-            show_refusal(form, refused)
+    done = attempt(
+        form, lambda: calendar_feeds.create_workstream_feed(current_viewer(), form.workstream.data)
+    )
+    if done.saved:
+        feed, created = done.result
+        assert feed.workstream is not None
+        label = workstream_label(feed.workstream, several_programmes)
+        if created:
+            flash(f"Your calendar feed of {label} is ready: copy its address.", "success")
         else:
-            assert feed.workstream is not None
-            label = workstream_label(feed.workstream, several_programmes)
-            if created:
-                flash(f"Your calendar feed of {label} is ready: copy its address.", "success")
-            else:
-                flash(f"You already have a calendar feed of {label}: see below.", "info")
-            return redirect(url_for("calendars.index") + f"#feed-{feed.id}")
+            flash(f"You already have a calendar feed of {label}: see below.", "info")
+        return redirect(url_for("calendars.index") + f"#feed-{feed.id}")
     return _page(form, several_programmes)
 
 

@@ -8,7 +8,7 @@ from flask import Blueprint, render_template
 from tracker.clock import today
 from tracker.domain import figures
 from tracker.domain.risks import CONSEQUENCE_LEVELS, LIKELIHOOD_LEVELS
-from tracker.services import board, fragments, plan_health, risks
+from tracker.services import board, fragments, go_live_moves, plan_health, risks
 from tracker.services.programmes import get_programme_or_404
 
 if TYPE_CHECKING:
@@ -46,6 +46,7 @@ def _board(programme: Programme) -> str:
             "forecast": forecast,
             "after_go_live_warning": figures.after_go_live_warning(forecast),
             "health": plan_health.report_for(programme),
+            "go_live_note": go_live_moves.go_live_day_note(programme),
             "progress": figures.progress(milestones, forecast.today),
             "workstream_figures": figures.workstream_figures(
                 [ws.code for ws in workstreams], milestones, forecast.workstream_rags

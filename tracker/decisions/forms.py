@@ -7,11 +7,19 @@ from typing import Any
 
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, Optional
+from wtforms.validators import Optional
 
 from tracker.domain.raid import parse_refs
-from tracker.form_fields import InDateWindow, OpenedForm, OptionalDateField
-from tracker.risks.forms import QueryForm, person_choices, to_id
+from tracker.form_fields import InDateWindow, MaxLength, OpenedForm, OptionalDateField
+from tracker.risks.forms import (
+    REF_LIMIT,
+    REFS_LIMIT,
+    SEARCH_LIMIT,
+    QueryForm,
+    filter_choice,
+    person_choices,
+    to_id,
+)
 from tracker.services.decisions import DecisionPlan
 
 
@@ -20,7 +28,9 @@ class DecisionForm(OpenedForm):
     forum = StringField("Forum")
     decision = TextAreaField("Decision")
     owner = SelectField("Owner", invalid_choice_message="Choose the person who owns the decision")
-    milestones = StringField("Milestones it concerns", validators=[Optional(), Length(max=1000)])
+    milestones = StringField(
+        "Milestones it concerns", validators=[MaxLength(REFS_LIMIT, "list of milestones")]
+    )
 
     def set_choices(self, people: list[Any]) -> None:
         self.owner.choices = person_choices(people, "Nobody in particular")
@@ -43,11 +53,17 @@ class DecisionForm(OpenedForm):
 
 
 class DecisionFilterForm(QueryForm):
-    q = StringField("Search", validators=[Optional(), Length(max=200)])
-    forum = SelectField("Forum", default="")
-    decided_from = OptionalDateField("Decided on or after", validators=[InDateWindow()])
-    decided_to = OptionalDateField("Decided on or before", validators=[InDateWindow()])
-    milestone = StringField("Concerns milestone", validators=[Optional(), Length(max=20)])
+    q = StringField("Search", validators=[Optional(), MaxLength(SEARCH_LIMIT)])
+    forum = filter_choice("Forum", "a forum", default="")
+    decided_from = OptionalDateField(
+        "Decided on or after", what="earliest decision date", validators=[InDateWindow()]
+    )
+    decided_to = OptionalDateField(
+        "Decided on or before", what="latest decision date", validators=[InDateWindow()]
+    )
+    milestone = StringField(
+        "Concerns milestone", validators=[Optional(), MaxLength(REF_LIMIT, "milestone")]
+    )
 
     def set_choices(self, forums: list[str]) -> None:
         self.forum.choices = [SelectChoice("", "Any forum")] + [SelectChoice(f, f) for f in forums]

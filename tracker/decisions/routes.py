@@ -17,13 +17,11 @@ from tracker.decisions.forms import (
 from tracker.domain.permissions import (
     can_record_decision,
 )
-from tracker.form_errors import show_errors, show_refusal
+from tracker.form_errors import attempt
 from tracker.security import current_viewer, require
 from tracker.services import decisions, risks
 from tracker.services.decisions import DECISIONS_ADMIN
-from tracker.services.optimistic_locking import EditConflict
 from tracker.services.programmes import get_programme_or_404
-from tracker.services.unit_of_work import ChangeRefused
 
 if TYPE_CHECKING:
     from tracker.models import Decision, Programme
@@ -90,17 +88,11 @@ def new(slug: str) -> str | Response:
     if request.method == "GET":
         form.decided_on.data = today()
         form.forum.data = "Transition board"
-    elif not form.validate():
-        show_errors(form, decisions.decision_problems(programme, form.plan(), today())[0])
-    else:
-        try:
-            decision = decisions.create_decision(viewer, programme, form.plan(), today())
-        except ChangeRefused as refused:
-            show_refusal(form, refused)
-        else:
-            ref = decision.ref
-            flash(f"Added {ref} to the decision log.", "success")
-            return _decision_log(slug, ref)
+    done = attempt(form, lambda: decisions.create_decision(viewer, programme, form.plan(), today()))
+    if done.saved:
+        ref = done.result.ref
+        flash(f"Added {ref} to the decision log.", "success")
+        return _decision_log(slug, ref)
     return render_template(
         "decisions/form.html",
         programme=programme,
@@ -117,28 +109,24 @@ def edit(slug: str, ref: str) -> str | Response:
     viewer = current_viewer()
     require(can_record_decision(viewer, programme.id), DECISIONS_ADMIN)
     form = _decision_form()
-    conflict: EditConflict | None = None
     if request.method == "GET":
         form.fill(decision)
         form.open()
-    elif not form.validate():
-        show_errors(form, decisions.decision_problems(programme, form.plan(), today())[0])
-    else:
-        ref = decision.ref
-        try:
-            decisions.update_decision(
-                viewer, programme, decision, form.seen(), form.plan(), today()
-            )
-        except ChangeRefused as refused:
-            conflict = show_refusal(form, refused)
-        else:
-            flash(f"Saved the changes to {ref}.", "success")
-            return _decision_log(slug, ref)
+    ref = decision.ref
+    done = attempt(
+        form,
+        lambda: decisions.update_decision(
+            viewer, programme, decision, form.seen(), form.plan(), today()
+        ),
+    )
+    if done.saved:
+        flash(f"Saved the changes to {ref}.", "success")
+        return _decision_log(slug, ref)
     return render_template(
         "decisions/form.html",
         programme=programme,
         form=form,
         decision=decision,
-        conflict=conflict,
+        conflict=done.conflict,
         forums=decisions.forums(programme),
     )

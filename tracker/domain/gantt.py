@@ -28,7 +28,7 @@ COLUMNS = (
     "baseline_due",
     "status",
     "rag",
-    "float",
+    "float",  # null for a completed milestone: it has no float
     "category",  # complete, critical, driving or planned: picks the colour
     "late",
 )
@@ -141,7 +141,7 @@ def _row(r: GanttRow) -> list[Any]:
         _iso(p.baseline_due) if in_baseline else None,
         m.status,
         m.rag,
-        m.total_float,
+        None if m.status == "complete" else m.total_float,  # a completed milestone has none
         r.category,
         1 if is_late(m) else 0,
     ]

@@ -269,6 +269,10 @@ def check_milestone(
     return errors
 
 
+# A lag or lead longer than a year (260 working days) is a typing slip, not a plan.
+LAG_LIMIT = 260
+
+
 def check_dependency(
     *, predecessor: str | None, successor: str | None, type: str | None, lag_days: int | None
 ) -> list[FieldError]:
@@ -281,10 +285,17 @@ def check_dependency(
         errors.append(FieldError("successor", f"{predecessor} cannot depend on itself"))
     if type not in values(DependencyType):
         errors.append(FieldError("type", f"'{type}' must be FS, SS, FF or SF"))
-    if lag_days is None or not isinstance(lag_days, int):
+    if lag_days is None or isinstance(lag_days, bool) or not isinstance(lag_days, int):
         errors.append(FieldError("lag_days", "The lag must be a whole number of working days"))
-    elif abs(lag_days) > 500:
-        errors.append(FieldError("lag_days", "The lag must be within 500 working days"))
+    elif abs(lag_days) > LAG_LIMIT:
+        what = "lead" if lag_days < 0 else "lag"
+        errors.append(
+            FieldError(
+                "lag_days",
+                f"The {what} of {abs(lag_days)} working days is more than a year: keep the lag "
+                f"within {LAG_LIMIT} working days either way, like 5, or -2 for a lead",
+            )
+        )
     return errors
 
 
@@ -380,6 +391,9 @@ def check_email(email: str | None, field: str = "email") -> list[FieldError]:
 
 
 COMPLETED_ON_REQUIRED = "Enter the date it was completed"
+EVIDENCE_URL_RULE = (
+    "The link to the evidence must start with https://, like https://example.org/paper"
+)
 
 
 def check_evidence(
@@ -396,8 +410,8 @@ def check_evidence(
                 "Give evidence of completion: this is a key milestone the board tracks",
             )
         )
-    if evidence_url and not evidence_url.strip().startswith(("https://", "http://")):
-        errors.append(FieldError("evidence_url", "The evidence link must start with https://"))
+    if evidence_url and not evidence_url.strip().lower().startswith("https://"):
+        errors.append(FieldError("evidence_url", EVIDENCE_URL_RULE))
     return errors
 
 

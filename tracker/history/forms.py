@@ -6,11 +6,10 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import SelectField
-from wtforms.fields import DateField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, ValidationError
 
-from tracker.form_fields import InDateWindow
+from tracker.form_fields import InDateWindow, OptionalDateField, choose_from_list
 from tracker.history.words import entity_many
 from tracker.services.history import HistoryChoices
 
@@ -21,11 +20,17 @@ class HistoryFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    person = SelectField("Changed by", default="")
-    workstream = SelectField("Workstream", default="")
-    what = SelectField("What", default="")
-    from_date = DateField("From date", validators=[Optional(), InDateWindow()])
-    to_date = DateField("To date", validators=[Optional(), InDateWindow()])
+    person = SelectField(
+        "Changed by", default="", invalid_choice_message=choose_from_list("who made the change")
+    )
+    workstream = SelectField(
+        "Workstream", default="", invalid_choice_message=choose_from_list("a workstream")
+    )
+    what = SelectField(
+        "What", default="", invalid_choice_message=choose_from_list("what was changed")
+    )
+    from_date = OptionalDateField("From date", validators=[Optional(), InDateWindow()])
+    to_date = OptionalDateField("To date", validators=[Optional(), InDateWindow()])
 
     def set_choices(self, choices: HistoryChoices) -> None:
         self.person.choices = [SelectChoice("", "Anyone")] + [

@@ -7,10 +7,10 @@ from typing import Any
 
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, Optional
+from wtforms.validators import Optional
 
-from tracker.form_fields import OpenedForm, OptionalDateField
-from tracker.risks.forms import QueryForm, person_choices, to_id
+from tracker.form_fields import MaxLength, OpenedForm, OptionalDateField
+from tracker.risks.forms import SEARCH_LIMIT, QueryForm, filter_choice, person_choices, to_id
 from tracker.services.issues import IssuePlan
 
 
@@ -65,9 +65,10 @@ class CloseIssueForm(OpenedForm):
 
 
 class IssueFilterForm(QueryForm):
-    q = StringField("Search", validators=[Optional(), Length(max=200)])
-    status = SelectField(
+    q = StringField("Search", validators=[Optional(), MaxLength(SEARCH_LIMIT)])
+    status = filter_choice(
         "Status",
+        "open, closed or both",
         default="open",
         choices=[
             SelectChoice("open", "Open"),
@@ -75,7 +76,7 @@ class IssueFilterForm(QueryForm):
             SelectChoice("all", "Open and closed"),
         ],
     )
-    workstream = SelectField("Workstream", default="")
+    workstream = filter_choice("Workstream", "a workstream", default="")
 
     def set_choices(self, workstreams: list[Any]) -> None:
         self.workstream.choices = [

@@ -14,7 +14,7 @@ from tracker.domain.permissions import (
     can_add_issue,
     can_edit_issue,
 )
-from tracker.form_errors import flash_refusal, show_errors, show_refusal
+from tracker.form_errors import attempt, flash_refusal
 from tracker.issues.forms import (
     CloseIssueForm,
     IssueFilterForm,
@@ -23,7 +23,6 @@ from tracker.issues.forms import (
 from tracker.security import current_viewer, require
 from tracker.services import board, issues, risks
 from tracker.services.issues import ISSUE_NOT_YOURS
-from tracker.services.optimistic_locking import EditConflict
 from tracker.services.programmes import get_programme_or_404
 from tracker.services.unit_of_work import ChangeRefused
 
@@ -111,18 +110,11 @@ def new(slug: str) -> str | Response:
         form.owner.data = str(viewer.person_id) if viewer.person_id else ""
         form.raised_on.data = today()
         form.risk.data = request.args.get("risk", "")
-    elif not form.validate():
-        # Every problem at once: what could not be read, then what the rules refuse.
-        show_errors(form, issues.issue_problems(programme, form.plan(), viewer, today()))
-    else:
-        try:
-            issue = issues.create_issue(viewer, programme, form.plan(), today())
-        except ChangeRefused as refused:
-            show_refusal(form, refused)
-        else:
-            ref, title = issue.ref, issue.title
-            flash(f"Added {ref} {title}.", "success")
-            return _issue_log(slug, ref)
+    done = attempt(form, lambda: issues.create_issue(viewer, programme, form.plan(), today()))
+    if done.saved:
+        ref, title = done.result.ref, done.result.title
+        flash(f"Added {ref} {title}.", "success")
+        return _issue_log(slug, ref)
     return render_template("issues/form.html", programme=programme, form=form, issue=None)
 
 
@@ -131,23 +123,19 @@ def edit(slug: str, ref: str) -> str | Response:
     programme, issue = _editable_issue(slug, ref)
     viewer = current_viewer()
     form = _issue_form(programme, editing=True)
-    conflict: EditConflict | None = None
     if request.method == "GET":
         form.fill(issue)
         form.open()
-    elif not form.validate():
-        show_errors(form, issues.issue_problems(programme, form.plan(), viewer, today()))
-    else:
-        plan, ref = form.plan(), issue.ref
-        try:
-            issues.update_issue(viewer, programme, issue, form.seen(), plan, today())
-        except ChangeRefused as refused:
-            conflict = show_refusal(form, refused)
-        else:
-            flash(f"Saved the changes to {ref} {plan.title.strip()}.", "success")
-            return _issue_log(slug, ref)
+    ref = issue.ref
+    done = attempt(
+        form,
+        lambda: issues.update_issue(viewer, programme, issue, form.seen(), form.plan(), today()),
+    )
+    if done.saved:
+        flash(f"Saved the changes to {ref} {form.plan().title.strip()}.", "success")
+        return _issue_log(slug, ref)
     return render_template(
-        "issues/form.html", programme=programme, form=form, issue=issue, conflict=conflict
+        "issues/form.html", programme=programme, form=form, issue=issue, conflict=done.conflict
     )
 
 
@@ -155,21 +143,21 @@ def edit(slug: str, ref: str) -> str | Response:
 def close(slug: str, ref: str) -> str | Response:
     programme, issue = _editable_issue(slug, ref)
     form = CloseIssueForm()
-    conflict: EditConflict | None = None
     if request.method == "GET":
         form.closed_on.data = today()
         form.open()
-    elif form.validate():
-        ref = issue.ref
-        try:
-            issues.close_issue(current_viewer(), issue, form.seen(), form.closed_on.data, today())
-        except ChangeRefused as refused:
-            conflict = show_refusal(form, refused)
-        else:
-            flash(f"{ref} is closed.", "success")
-            return _issue_log(slug, ref)
+    ref = issue.ref
+    done = attempt(
+        form,
+        lambda: issues.close_issue(
+            current_viewer(), issue, form.seen(), form.closed_on.data, today()
+        ),
+    )
+    if done.saved:
+        flash(f"{ref} is closed.", "success")
+        return _issue_log(slug, ref)
     return render_template(
-        "issues/close.html", programme=programme, issue=issue, form=form, conflict=conflict
+        "issues/close.html", programme=programme, issue=issue, form=form, conflict=done.conflict
     )
 
 

@@ -12,13 +12,12 @@ from wtforms import (
     EmailField,
     PasswordField,
     RadioField,
-    SelectMultipleField,
     StringField,
 )
 from wtforms.fields.choices import SelectChoice
 
 from tracker.domain.terms import Role
-from tracker.form_fields import VersionedForm, parse_id
+from tracker.form_fields import IdsField, VersionedForm
 
 if TYPE_CHECKING:
     from tracker.models import Workstream
@@ -43,17 +42,6 @@ ROLE_HINTS = {
 }
 
 
-class WorkstreamsField(SelectMultipleField):
-    """Ticked workstreams by id; an id that is not one is dropped here and any the programme
-    does not have is named by the service."""
-
-    def pre_validate(self, form: object) -> None:
-        return None
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        self.data = [i for i in (parse_id(v) for v in valuelist) if i is not None]
-
-
 def _workstream_choices(workstreams: Iterable[Workstream]) -> list[SelectChoice]:
     return [SelectChoice(ws.id, f"{ws.code}: {ws.name}") for ws in workstreams]
 
@@ -64,7 +52,7 @@ class PersonForm(FlaskForm):
     email = EmailField("Email address")
     # Any value reaches the service, whose message says to choose one.
     role = RadioField("Role in this programme", choices=ROLE_CHOICES, validate_choice=False)
-    workstreams = WorkstreamsField("Workstreams they lead", coerce=int)
+    workstreams = IdsField("Workstreams they lead", coerce=int)
 
     def set_choices(self, workstreams: Iterable[Workstream]) -> None:
         self.workstreams.choices = _workstream_choices(workstreams)

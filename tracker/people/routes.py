@@ -30,7 +30,7 @@ from werkzeug.wrappers import Response
 
 from tracker.domain.permissions import can_administer_programme
 from tracker.domain.terms import Role
-from tracker.form_errors import flash_refusal, show_refusal
+from tracker.form_errors import attempt, flash_refusal
 from tracker.formatting import london_time
 from tracker.people.forms import ROLE_HINTS, AcceptInvitationForm, EditPersonForm, NewPersonForm
 from tracker.security import current_viewer, limiter, require, safe_next, start_session
@@ -96,36 +96,36 @@ def new(slug: str) -> str | Response:
     programme = _admin_only(slug)
     form = NewPersonForm()
     form.set_choices(people.workstream_choices(programme))
-    if form.validate_on_submit():
-        try:
-            added = people.add_person(
-                current_viewer(),
-                programme,
-                people.NewPerson(
-                    name=form.name.data or "",
-                    email=form.email.data or "",
-                    role=form.role.data or "",
-                    job_title=form.job_title.data or "",
-                    led_workstream_ids=form.led_ids,
-                    send_invitation=bool(form.send_invitation.data),
-                ),
-            )
-        except ChangeRefused as refused:
-            show_refusal(form, refused)
-        else:
-            words = [f"Added {added.name} to {programme.name} as {Role(form.role.data).label}."]
-            if added.kept_name:
-                words.append(
-                    f"{added.email} is already {added.kept_name}'s address, so their name stays "
-                    f"{added.kept_name}: change it on their page if it is wrong."
-                )
+    done = attempt(
+        form,
+        lambda: people.add_person(
+            current_viewer(),
+            programme,
+            people.NewPerson(
+                name=form.name.data or "",
+                email=form.email.data or "",
+                role=form.role.data or "",
+                job_title=form.job_title.data or "",
+                led_workstream_ids=form.led_ids,
+                send_invitation=bool(form.send_invitation.data),
+            ),
+        ),
+    )
+    if done.saved:
+        added = done.result
+        words = [f"Added {added.name} to {programme.name} as {Role(form.role.data).label}."]
+        if added.kept_name:
             words.append(
-                _sent_words(added.sent)
-                if added.sent
-                else "No email was sent: invite them from this list when you are ready."
+                f"{added.email} is already {added.kept_name}'s address, so their name stays "
+                f"{added.kept_name}: change it on their page if it is wrong."
             )
-            flash(" ".join(words), "success")
-            return _directory(slug)
+        words.append(
+            _sent_words(added.sent)
+            if added.sent
+            else "No email was sent: invite them from this list when you are ready."
+        )
+        flash(" ".join(words), "success")
+        return _directory(slug)
     return render_template("people/new.html", programme=programme, form=form, role_hints=ROLE_HINTS)
 
 
@@ -140,29 +140,30 @@ def edit(slug: str, person_id: int) -> str | Response:
     conflict: EditConflict | None = None
     if request.method == "GET":
         form.fill(member)
-    elif form.validate():
-        try:
-            edited = people.edit_person(
-                current_viewer(),
-                programme,
-                person,
-                form.seen(),
-                people.PersonChange(
-                    name=form.name.data or "",
-                    job_title=form.job_title.data or "",
-                    role=form.chosen_role,
-                    led_workstream_ids=form.led_ids,
-                    email=None if has_account else (form.email.data or ""),
-                ),
-            )
-        except ChangeRefused as refused:
-            conflict = show_refusal(form, refused)
+    done = attempt(
+        form,
+        lambda: people.edit_person(
+            current_viewer(),
+            programme,
+            person,
+            form.seen(),
+            people.PersonChange(
+                name=form.name.data or "",
+                job_title=form.job_title.data or "",
+                role=form.chosen_role,
+                led_workstream_ids=form.led_ids,
+                email=None if has_account else (form.email.data or ""),
+            ),
+        ),
+    )
+    if done.saved:
+        edited = done.result
+        if edited.removed:
+            flash(f"Removed {edited.name} from {programme.name}.", "success")
         else:
-            if edited.removed:
-                flash(f"Removed {edited.name} from {programme.name}.", "success")
-            else:
-                flash(f"Saved {edited.name}'s details.", "success")
-            return _directory(slug)
+            flash(f"Saved {edited.name}'s details.", "success")
+        return _directory(slug)
+    conflict = done.conflict
     if has_account:
         form.email.data = person.email  # shown, never changed here
     return render_template(
@@ -250,23 +251,23 @@ def accept_invitation(token: str) -> Response:
     if found is None:
         return _invalid()
     form = AcceptInvitationForm()
-    if form.validate_on_submit():
-        try:
-            accepted = invitations.accept(
+    try:
+        done = attempt(
+            form,
+            lambda: invitations.accept(
                 token, form.password.data or "", form.password_again.data or ""
-            )
-        except InvitationInvalid:
-            return _invalid()
-        except ChangeRefused as refused:
-            show_refusal(form, refused)
-        else:
-            start_session(accepted.user)
-            flash(
-                f"Your password is set and you are signed in. Welcome to "
-                f"{accepted.programme_name}.",
-                "success",
-            )
-            return redirect(url_for("dashboard.show", slug=accepted.programme_slug))
+            ),
+        )
+    except InvitationInvalid:
+        return _invalid()
+    if done.saved:
+        accepted = done.result
+        start_session(accepted.user)
+        flash(
+            f"Your password is set and you are signed in. Welcome to {accepted.programme_name}.",
+            "success",
+        )
+        return redirect(url_for("dashboard.show", slug=accepted.programme_slug))
     other = current_user.email if current_user.is_authenticated else None
     return _no_store(
         render_template(

@@ -6,13 +6,12 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField
-from wtforms.fields import DateField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from tracker.domain.figures import SORTS
 from tracker.domain.terms import MilestoneStatus
-from tracker.form_fields import InDateWindow
+from tracker.form_fields import InDateWindow, OptionalDateField, choose_from_list
 
 RAG_CHOICES = [
     SelectChoice("", "Any RAG"),
@@ -41,13 +40,18 @@ class QueryForm(FlaskForm):
         csrf = False
 
 
+def _choice(label: str, what: str, **kwargs: Any) -> SelectField:
+    """A filter's list, naming itself when what was asked for is not on it."""
+    return SelectField(label, invalid_choice_message=choose_from_list(what), **kwargs)
+
+
 def _person_choices(people: list[Any], everyone: str) -> list[SelectChoice]:
     return [SelectChoice("", everyone), *(SelectChoice(str(p.id), p.name) for p in people)]
 
 
 class GanttFilterForm(QueryForm):
-    workstream = SelectField("Workstream", default="")
-    lead = SelectField("Lead director", default="")
+    workstream = _choice("Workstream", "a workstream", default="")
+    lead = _choice("Lead director", "a lead director", default="")
     critical = BooleanField("Critical path only (float 0 or less, or driving go-live)")
     late = BooleanField("Late only (overdue or forecast after due)")
 
@@ -63,20 +67,28 @@ class GanttFilterForm(QueryForm):
 
 
 class MilestoneFilterForm(GanttFilterForm):
-    owner = SelectField("Owner", default="")
-    status = SelectField(
+    owner = _choice("Owner", "an owner", default="")
+    status = _choice(
         "Status",
+        "a status",
         default="",
         choices=[SelectChoice("", "Any status")]
         + [SelectChoice(s.value, s.label) for s in MilestoneStatus],
     )
-    rag = SelectField("RAG", default="", choices=RAG_CHOICES)
+    rag = _choice("RAG", "a RAG", default="", choices=RAG_CHOICES)
     open = BooleanField("Open only (not complete)")
     overdue = BooleanField("Overdue only")
     key = BooleanField("Key (board) milestones only")
-    due_from = DateField("Due on or after", validators=[Optional(), InDateWindow()])
-    due_to = DateField("Due on or before", validators=[Optional(), InDateWindow()])
-    sort = SelectField(
-        "Sort by", default="due", choices=[SelectChoice(k, v) for k, v in SORT_LABELS.items()]
+    due_from = OptionalDateField(
+        "Due on or after", what="earliest due date", validators=[Optional(), InDateWindow()]
+    )
+    due_to = OptionalDateField(
+        "Due on or before", what="latest due date", validators=[Optional(), InDateWindow()]
+    )
+    sort = _choice(
+        "Sort by",
+        "an order to sort by",
+        default="due",
+        choices=[SelectChoice(k, v) for k, v in SORT_LABELS.items()],
     )
     descending = BooleanField("Reverse order")

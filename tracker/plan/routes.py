@@ -11,6 +11,7 @@ from tracker.domain.figures import MilestoneFilter, select_milestones, workstrea
 from tracker.form_fields import parse_id
 from tracker.plan.forms import GanttFilterForm, MilestoneFilterForm
 from tracker.services import baselines, board, fragments
+from tracker.services.history import id_names
 from tracker.services.programmes import get_programme_or_404
 
 if TYPE_CHECKING:
@@ -153,6 +154,7 @@ def milestone(slug: str, ref: str) -> str:
     schedule = board.schedule_for(programme)
     forecast = schedule.forecast if schedule else None
     planned = schedule.planned().get(found.ref) if schedule else None
+    events = board.milestone_history(found)
     return render_template(
         "plan/milestone.html",
         programme=programme,
@@ -162,7 +164,8 @@ def milestone(slug: str, ref: str) -> str:
         baseline_start=schedule.baseline_starts.get(found.ref) if schedule else None,
         baseline_due=planned.baseline_due if planned else None,
         baseline_label=schedule.baseline_label if schedule else None,
-        history=board.milestone_history(found),
+        history=events,
+        history_names=id_names(events),
     )
 
 

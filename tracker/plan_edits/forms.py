@@ -89,7 +89,27 @@ class NewMilestoneForm(MilestoneForm):
 
 
 class EditMilestoneForm(MilestoneForm, VersionedForm):
-    """Carries the version the milestone was opened at (services/optimistic_locking.py)."""
+    """Carries the version the milestone was opened at (services/optimistic_locking.py), and
+    on the confirm step the plan version its effect was shown for (updates/confirming.py)."""
+
+    plan_version = HiddenField()
+
+    def typed(self) -> dict[str, str]:
+        """What was typed, as the confirm step sends it back in hidden fields."""
+        values = {
+            "title": self.title.data or "",
+            "description": self.description.data or "",
+            "workstream": self.workstream.data or "",
+            "owner": self.owner.data or "",
+            "kind": self.kind.data or "",
+            "planned_start": self.planned_start._value(),
+            "due_date": self.due_date._value(),
+            "version": self.version.data or "",
+            "opened_at": self.opened_at.data or "",
+        }
+        if self.is_key.data:
+            values["is_key"] = "y"
+        return values
 
 
 DEPENDENCY_TYPES = [
@@ -151,7 +171,9 @@ class GoLiveForm(OpenedForm):
         default=Scope.NONE.value,
         invalid_choice_message=CHOOSE_SCOPE,
     )
-    only_after = OptionalDateField("Move open milestones due after")
+    only_after = OptionalDateField(
+        "Move open milestones due after", what="date open milestones move after"
+    )
 
     def moves_milestones(self) -> bool:
         return self.scope.data != Scope.NONE

@@ -10,10 +10,11 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from tracker.clock import today
+from tracker.domain.forecast_effect import Effect
 from tracker.domain.notation import format_predecessor
 from tracker.domain.permissions import can_edit_plan
 from tracker.domain.validation import FieldError, format_date
-from tracker.form_errors import show_errors, show_refusal
+from tracker.form_errors import attempt, show_errors
 from tracker.form_fields import parse_id
 from tracker.plan_edits.forms import (
     BaselineForm,
@@ -24,21 +25,27 @@ from tracker.plan_edits.forms import (
     MilestoneForm,
     NewMilestoneForm,
 )
-from tracker.security import current_viewer, require
+from tracker.security import current_viewer, forbid
 from tracker.services import baselines, board, go_live_moves, plan, plan_edits
+from tracker.services.forecast_effect import edit_effect
 from tracker.services.optimistic_locking import EditConflict, opened_now
 from tracker.services.programmes import get_programme_or_404
-from tracker.services.unit_of_work import ChangeRefused
+from tracker.services.unit_of_work import ChangeRefused, Refusal
+from tracker.updates import confirming
 
 if TYPE_CHECKING:
-    from tracker.models import Programme
+    from tracker.models import Milestone, Programme
 
 bp = Blueprint("plan_edits", __name__, url_prefix="/p/<slug>")
+
+CHOOSE_PREDECESSOR = "Choose the milestone it depends on"
 
 
 def _programme_for_editing(slug: str) -> Programme:
     programme = get_programme_or_404(slug)
-    require(can_edit_plan(current_viewer(), programme.id), plan_edits.ONLY_THE_OFFICE)
+    viewer = current_viewer()
+    if not can_edit_plan(viewer, programme.id):
+        forbid(plan_edits.only_the_office(viewer, programme.id))
     return programme
 
 
@@ -73,16 +80,13 @@ def new_milestone(slug: str) -> str | Response:
         form.workstream.data = next(
             (str(ws.id) for ws in board.workstreams(programme) if ws.code == code), ""
         )
-    elif not form.validate():
-        # Every problem at once: what could not be read, then what the plan's rules refuse.
-        show_errors(form, plan.milestone_problems(programme, form.plan(), ref=form.ref.data))
     else:
+        # Every problem at once: what could not be read, then what the plan's rules refuse.
         ref, changes = form.ref.data or "", form.plan()
-        try:
-            plan_edits.add_milestone(current_viewer(), programme, ref, changes)
-        except ChangeRefused as refused:
-            show_refusal(form, refused)
-        else:
+        outcome = attempt(
+            form, lambda: plan_edits.add_milestone(current_viewer(), programme, ref, changes)
+        )
+        if outcome.saved:
             flash(f"Added {ref} {changes.title.strip()}.", "success")
             return _milestone_page(slug, ref)
     return render_template(
@@ -101,17 +105,29 @@ def edit_milestone(slug: str, ref: str) -> str | Response:
     if request.method == "GET":
         form.fill(milestone)
         form.open(milestone.version)
-    elif not form.validate():
-        show_errors(form, plan.milestone_problems(programme, form.plan(), milestone=milestone))
-    else:
+    # "Change" on the confirm step falls through: the form again, as typed, unchecked.
+    elif not confirming.pressed(confirming.CHANGE):
         changes = form.plan()
-        try:
-            plan_edits.edit_milestone(current_viewer(), milestone, form.seen(), changes)
-        except ChangeRefused as refused:
-            conflict = show_refusal(form, refused)
-        else:
-            flash(f"Saved the changes to {ref} {changes.title.strip()}.", "success")
+        message = f"Saved the changes to {ref} {changes.title.strip()}."
+
+        def confirm(again: bool) -> str | None:
+            effect = edit_effect(programme, ref, changes)
+            if effect is None or not effect.needs_confirming:
+                return None
+            return _confirm_edit(programme, milestone, form, effect, plan_changed=again)
+
+        answer = confirming.save_or_confirm(
+            programme,
+            form,
+            lambda: plan_edits.edit_milestone(current_viewer(), milestone, form.seen(), changes),
+            confirm,
+        )
+        if isinstance(answer, str):
+            return answer
+        if answer.saved:
+            flash(message, "success")
             return _milestone_page(slug, ref)
+        conflict = answer.conflict
     return render_template(
         "plan_edits/milestone_form.html",
         programme=programme,
@@ -121,19 +137,38 @@ def edit_milestone(slug: str, ref: str) -> str | Response:
     )
 
 
+def _confirm_edit(
+    programme: Programme,
+    milestone: Milestone,
+    form: EditMilestoneForm,
+    effect: Effect,
+    *,
+    plan_changed: bool,
+) -> str:
+    """An edit of the dates or kind that uses up slack: what it does, nothing saved yet."""
+    changes = form.plan()
+    return render_template(
+        "plan_edits/edit_confirm.html",
+        programme=programme,
+        milestone=milestone,
+        changes=changes,
+        effect=effect,
+        hidden={**form.typed(), "plan_version": board.plan_version(programme)},
+        plan_changed=plan_changed,
+    )
+
+
 @bp.route("/milestones/<ref>/delete", methods=["GET", "POST"])
 def delete_milestone(slug: str, ref: str) -> str | Response:
     programme = _programme_for_editing(slug)
     milestone = board.milestone_or_404(programme, ref)
     links = plan.milestone_links(milestone)
     form = FlaskForm()
-    if form.validate_on_submit():
+    if request.method == "POST":
         label = f"{milestone.ref} {milestone.title}"
-        try:
-            gone = plan_edits.delete_milestone(current_viewer(), milestone)
-        except ChangeRefused as refused:
-            show_refusal(form, refused)
-        else:
+        outcome = attempt(form, lambda: plan_edits.delete_milestone(current_viewer(), milestone))
+        if outcome.saved:
+            gone = outcome.result
             also = f" and its {len(gone)} link{'s' if len(gone) != 1 else ''}" if gone else ""
             flash(f"Deleted {label}{also}.", "success")
             return redirect(url_for("plan.milestones", slug=slug))
@@ -153,17 +188,24 @@ def new_dependency(slug: str, ref: str) -> str | Response:
     others = [m for m in plan.programme_milestones(programme) if m.id != milestone.id]
     form = DependencyForm()
     form.set_choices(others)
-    if form.validate_on_submit():
-        predecessor = next(m for m in others if m.id == form.predecessor_id())
+    if request.method == "POST":
+        predecessor = next((m for m in others if m.id == form.predecessor_id()), None)
         type_, lag = form.type.data, form.lag_days.data
-        words = format_predecessor(predecessor.ref, type_ or "", lag or 0)
-        message, ref = f"{milestone.ref} now depends on {words}.", milestone.ref
-        try:
-            plan_edits.link(current_viewer(), predecessor, milestone, type_ or "", lag)
-        except ChangeRefused as refused:
-            show_refusal(form, refused)
-        else:
-            flash(message, "success")
+        ref = milestone.ref
+
+        def change() -> object:
+            if predecessor is None:  # nothing chosen, or not one of the list
+                raise ChangeRefused(
+                    Refusal.INVALID,
+                    CHOOSE_PREDECESSOR,
+                    errors=[FieldError("predecessor", CHOOSE_PREDECESSOR)],
+                )
+            return plan_edits.link(current_viewer(), predecessor, milestone, type_ or "", lag)
+
+        outcome = attempt(form, change)
+        if outcome.saved and predecessor is not None:
+            words = format_predecessor(predecessor.ref, type_ or "", lag or 0)
+            flash(f"{ref} now depends on {words}.", "success")
             return _milestone_page(slug, ref)
     return render_template(
         "plan_edits/dependency_form.html", programme=programme, milestone=milestone, form=form
@@ -187,18 +229,19 @@ def delete_dependency(slug: str, dependency_id: int) -> Response:
 def new_baseline(slug: str) -> str | Response:
     programme = _programme_for_editing(slug)
     form = BaselineForm()
-    if form.validate_on_submit():
-        try:
-            baseline = plan_edits.take_baseline(
+    if request.method == "POST":
+        outcome = attempt(
+            form,
+            lambda: plan_edits.take_baseline(
                 current_viewer(),
                 programme,
                 form.label.data or "",
                 note=form.note.data or "",
                 make_current=bool(form.make_current.data),
-            )
-        except ChangeRefused as refused:
-            show_refusal(form, refused)
-        else:
+            ),
+        )
+        if outcome.saved:
+            baseline = outcome.result
             current = " Slip is now measured against it." if form.make_current.data else ""
             count = len(baseline.items)
             flash(
@@ -219,29 +262,31 @@ def go_live(slug: str) -> str | Response:
         form.open()
     elif request.form.get("change"):
         return _go_live_page(programme, form)  # back from the preview: choices as they were
-    elif not form.validate_on_submit():
-        # Every problem at once: what could not be read, then what the rules refuse.
-        show_errors(form, _move_problems(programme, form))
     elif form.moves_milestones():
+        # Every problem at once: what could not be read, then what the rules refuse.
         problems = _move_problems(programme, form)
-        if not problems:
+        if form.validate_on_submit() and not problems:
             return _preview(programme, form, opened_at=form.opened_at.data or opened_now())
         show_errors(form, problems)
     else:
-        try:
-            target = plan_edits.move_go_live(
+        note = go_live_moves.go_live_day_note(programme, form.target_date.data)
+        outcome = attempt(
+            form,
+            lambda: plan_edits.move_go_live(
                 current_viewer(),
                 programme,
                 form.seen(),
                 form.target_date.data,
                 form.reason.data or "",
                 today=today(),
-            )
-        except ChangeRefused as refused:
-            conflict = show_refusal(form, refused)
-        else:
-            flash(f"The go-live target is now {format_date(target.target_date)}.", "success")
+            ),
+        )
+        if outcome.saved:
+            target = outcome.result
+            said = f"The go-live target is now {format_date(target.target_date)}."
+            flash(said + (f" {note}" if note else ""), "success")
             return redirect(url_for("plan_edits.index", slug=slug))
+        conflict = outcome.conflict
     return _go_live_page(programme, form, conflict)
 
 
@@ -250,11 +295,9 @@ def confirm_go_live_move(slug: str) -> str | Response:
     """The preview's "Confirm and move": one change, the baseline, go-live and the plan."""
     programme = _programme_for_editing(slug)
     form = ConfirmMoveForm()
-    if not form.validate_on_submit():
-        show_errors(form, _move_problems(programme, form, moving=True))
-        return _go_live_page(programme, form)
-    try:
-        done = go_live_moves.move_go_live_with_plan(
+    outcome = attempt(
+        form,
+        lambda: go_live_moves.move_go_live_with_plan(
             current_viewer(),
             programme,
             form.seen(),
@@ -264,15 +307,15 @@ def confirm_go_live_move(slug: str) -> str | Response:
             today=today(),
             plan_version=form.plan_version.data or "",
             scope=form.scope.data,
-        )
-    except ChangeRefused as refused:
-        if isinstance(refused.conflict, go_live_moves.PlanChanged):
-            # The preview again, worked out from the plan as it is now.
-            return _preview(programme, form, opened_at=opened_now(), changed=refused.conflict)
-        conflict = show_refusal(form, refused)
-        return _go_live_page(programme, form, conflict)
-    flash(done.message, "success")
-    return redirect(url_for("dashboard.show", slug=slug))
+        ),
+    )
+    if outcome.saved:
+        flash(outcome.result.message, "success")
+        return redirect(url_for("dashboard.show", slug=slug))
+    if isinstance(outcome.conflict, go_live_moves.PlanChanged):
+        # The preview again, worked out from the plan as it is now.
+        return _preview(programme, form, opened_at=opened_now(), changed=outcome.conflict)
+    return _go_live_page(programme, form, outcome.conflict)
 
 
 def _move_problems(
@@ -292,7 +335,11 @@ def _go_live_page(
     programme: Programme, form: GoLiveForm, conflict: EditConflict | None = None
 ) -> str:
     return render_template(
-        "plan_edits/go_live_form.html", programme=programme, form=form, conflict=conflict
+        "plan_edits/go_live_form.html",
+        programme=programme,
+        form=form,
+        conflict=conflict,
+        go_live_note=go_live_moves.go_live_day_note(programme),
     )
 
 

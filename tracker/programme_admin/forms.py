@@ -49,7 +49,7 @@ class ClosureForm(FlaskForm):
     class Meta:
         csrf = False
 
-    closed_on = OptionalDateField("Date")
+    closed_on = OptionalDateField("Date", what="closure date")
     reason = StringField("Reason")
 
 

@@ -15,7 +15,7 @@ from tracker.clock import today
 from tracker.domain.permissions import can_administer_programme
 from tracker.domain.programme_settings import DOWN, closures_on_bank_holidays, region_name
 from tracker.domain.validation import format_date
-from tracker.form_errors import flash_refusal, show_errors, show_refusal
+from tracker.form_errors import attempt, flash_refusal
 from tracker.programme_admin.forms import ClosureForm, DetailsForm, WorkstreamForm
 from tracker.security import current_viewer, require
 from tracker.services import board, programme_admin, workstreams
@@ -79,39 +79,30 @@ def settings(slug: str) -> str:
 def update_details(slug: str) -> str | Response:
     programme = _programme_to_administer(slug)
     form = DetailsForm()
-    conflict: EditConflict | None = None
-    if not form.validate():
-        show_errors(form, programme_admin.details_problems(programme, form.details()))
-    else:
-        details = form.details()
-        try:
-            programme_admin.update_details(current_viewer(), programme, form.seen(), details)
-        except ChangeRefused as refused:
-            conflict = show_refusal(form, refused)
-        else:
-            flash(f"Saved the details of {details.name}.", "success")
-            return _settings(slug)
-    return _settings_page(programme, form, ClosureForm(formdata=None), conflict)
+    details = form.details()
+    done = attempt(
+        form,
+        lambda: programme_admin.update_details(current_viewer(), programme, form.seen(), details),
+    )
+    if done.saved:
+        flash(f"Saved the details of {details.name}.", "success")
+        return _settings(slug)
+    return _settings_page(programme, form, ClosureForm(formdata=None), done.conflict)
 
 
 @bp.post("/settings/closures")
 def add_closure(slug: str) -> str | Response:
     programme = _programme_to_administer(slug)
     form = ClosureForm()
-    if not form.validate():
-        show_errors(
-            form, programme_admin.closure_problems(programme, form.closed_on.data, form.reason.data)
-        )
-    else:
-        closed_on, reason = form.closed_on.data, form.reason.data
-        try:
-            programme_admin.add_closure(current_viewer(), programme, closed_on, reason)
-        except ChangeRefused as refused:
-            show_refusal(form, refused)
-        else:
-            assert closed_on is not None  # the service refuses a closure with no date
-            flash(f"{format_date(closed_on)} is now a closure day.", "success")
-            return _settings(slug, "closures")
+    done = attempt(
+        form,
+        lambda: programme_admin.add_closure(
+            current_viewer(), programme, form.closed_on.data, form.reason.data
+        ),
+    )
+    if done.saved:
+        flash(f"{format_date(done.result.closed_on)} is now a closure day.", "success")
+        return _settings(slug, "closures")
     details = DetailsForm(formdata=None)
     details.fill(programme)
     details.open()
@@ -162,17 +153,11 @@ def new_workstream(slug: str) -> str | Response:
     form = _workstream_form(programme)
     if request.method == "GET":
         form.open()
-    elif not form.validate():
-        show_errors(form, workstreams.workstream_problems(programme, form.plan()))
-    else:
-        plan = form.plan()
-        try:
-            workstreams.create_workstream(current_viewer(), programme, plan)
-        except ChangeRefused as refused:
-            show_refusal(form, refused)
-        else:
-            flash(f"Added the workstream {plan.code} {plan.name}.", "success")
-            return _workstreams(slug, plan.code)
+    plan = form.plan()
+    done = attempt(form, lambda: workstreams.create_workstream(current_viewer(), programme, plan))
+    if done.saved:
+        flash(f"Added the workstream {plan.code} {plan.name}.", "success")
+        return _workstreams(slug, plan.code)
     return render_template(
         "programme_admin/workstream_form.html", programme=programme, form=form, workstream=None
     )
@@ -183,27 +168,25 @@ def edit_workstream(slug: str, code: str) -> str | Response:
     programme = _programme_to_administer(slug)
     workstream = board.workstream_or_404(programme, code)
     form = _workstream_form(programme)
-    conflict: EditConflict | None = None
     if request.method == "GET":
         form.fill(workstream)
         form.open()
-    elif not form.validate():
-        show_errors(form, workstreams.workstream_problems(programme, form.plan(), workstream))
-    else:
-        plan = form.plan()
-        try:
-            workstreams.edit_workstream(current_viewer(), programme, workstream, form.seen(), plan)
-        except ChangeRefused as refused:
-            conflict = show_refusal(form, refused)
-        else:
-            flash(f"Saved the changes to {plan.code} {plan.name}.", "success")
-            return _workstreams(slug, plan.code)
+    plan = form.plan()
+    done = attempt(
+        form,
+        lambda: workstreams.edit_workstream(
+            current_viewer(), programme, workstream, form.seen(), plan
+        ),
+    )
+    if done.saved:
+        flash(f"Saved the changes to {plan.code} {plan.name}.", "success")
+        return _workstreams(slug, plan.code)
     return render_template(
         "programme_admin/workstream_form.html",
         programme=programme,
         form=form,
         workstream=workstream,
-        conflict=conflict,
+        conflict=done.conflict,
     )
 
 

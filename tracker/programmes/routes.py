@@ -20,12 +20,13 @@ from tracker.domain.templates import (
     headline,
     slug_for,
 )
-from tracker.form_errors import show_errors, show_refusal
+from tracker.domain.working_days import go_live_day_note
+from tracker.form_errors import attempt, show_errors
 from tracker.programmes.forms import NewProgrammeForm, PreviewForm, SaveTemplateForm
+from tracker.scheduling.calendar import WorkingCalendar
 from tracker.security import current_viewer, require
 from tracker.services import programme_setup, programmes, templates
 from tracker.services.programme_setup import ONLY_INSTANCE_ADMINS, ONLY_ITS_ADMINS
-from tracker.services.unit_of_work import ChangeRefused
 
 if TYPE_CHECKING:
     from tracker.domain.templates import TemplatePlan
@@ -109,17 +110,15 @@ def preview() -> str | Response:
             workstreams=_by_workstream(shown.plan),
             region=region_name(spec.region),
             choices=form.choices(),
+            # A legal go-live may be any day: say what the plan measures to instead.
+            go_live_note=go_live_day_note(
+                WorkingCalendar(shown.plan.go_live, spec.region), spec.go_live
+            ),
         )
     form = _form(NewProgrammeForm())
-    if not form.validate():
-        show_errors(form, programme_setup.preview_new(form.spec()).errors)
-        return _new_page(form)
     spec = form.spec()
     slug, name = slug_for(spec.name), spec.name.strip()
-    try:
-        programme_setup.create_from_template(viewer, spec)
-    except ChangeRefused as refused:
-        show_refusal(form, refused)
+    if not attempt(form, lambda: programme_setup.create_from_template(viewer, form.spec())).saved:
         return _new_page(form)
     flash(
         f"Started {name}, its plan laid out from the template with a first baseline. "
@@ -136,20 +135,18 @@ def save_as_template(slug: str) -> str | Response:
     viewer = current_viewer()
     require(can_administer_programme(viewer, programme.id), ONLY_ITS_ADMINS)
     form = SaveTemplateForm()
-    if request.method == "POST" and form.validate():
-        name = (form.name.data or "").strip()
-        key = SAVED_PREFIX + slug_for(name)
-        try:
-            programme_setup.save_as_template(
-                viewer, programme, name, description=form.description.data or ""
-            )
-        except ChangeRefused as refused:
-            show_refusal(form, refused)
-        else:
-            flash(f"Saved {programme.name} as the template “{name}”.", "success")
-            if can_create_programme(viewer):
-                return redirect(url_for("programmes.new", template=key))
-            return redirect(url_for("programme_templates.save_as_template", slug=slug))
+    name = (form.name.data or "").strip()
+    done = attempt(
+        form,
+        lambda: programme_setup.save_as_template(
+            viewer, programme, name, description=form.description.data or ""
+        ),
+    )
+    if done.saved:
+        flash(f"Saved {programme.name} as the template “{name}”.", "success")
+        if can_create_programme(viewer):
+            return redirect(url_for("programmes.new", template=SAVED_PREFIX + slug_for(name)))
+        return redirect(url_for("programme_templates.save_as_template", slug=slug))
     return render_template(
         "programmes/save_template.html",
         programme=programme,

@@ -15,12 +15,23 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional, StopValidation
 
 from tracker.domain.raid import parse_refs
 from tracker.domain.risks import CONSEQUENCE_LEVELS, LIKELIHOOD_LEVELS
-from tracker.form_fields import OptionalDateField, VersionedForm, parse_id
+from tracker.form_fields import (
+    MaxLength,
+    OptionalDateField,
+    VersionedForm,
+    choose_from_list,
+    parse_id,
+)
 from tracker.services.risks import RiskPlan
+
+# What a form reads of a search, a list of references and one reference: more names nothing.
+SEARCH_LIMIT = 200
+REFS_LIMIT = 1000
+REF_LIMIT = 20
 
 
 class ScoreField(RadioField):
@@ -65,8 +76,11 @@ class RiskForm(VersionedForm):
     target_likelihood = ScoreField("Target likelihood", LIKELIHOOD_LEVELS, "target likelihood")
     mitigation = TextAreaField("Mitigation in place")
     raised_on = OptionalDateField("Date raised")
-    review_on = OptionalDateField("Next review")
-    milestones = StringField("Milestones it threatens", validators=[Optional(), Length(max=1000)])
+    review_on = OptionalDateField("Next review", what="next review date")
+    # The references are checked by the service; this only keeps a pasted essay out.
+    milestones = StringField(
+        "Milestones it threatens", validators=[MaxLength(REFS_LIMIT, "list of milestones")]
+    )
 
     def set_choices(self, workstreams: list[Any], people: list[Any]) -> None:
         self.owner.choices = person_choices(people, "Choose an owner")
@@ -112,7 +126,7 @@ class ReviewForm(VersionedForm):
     consequence = ScoreField("Consequence if it happens", CONSEQUENCE_LEVELS, "consequence")
     likelihood = ScoreField("Likelihood", LIKELIHOOD_LEVELS, "likelihood")
     note = TextAreaField("What the review found")
-    review_on = OptionalDateField("Next review")
+    review_on = OptionalDateField("Next review", what="next review date")
 
 
 class CloseForm(VersionedForm):
@@ -122,7 +136,7 @@ class CloseForm(VersionedForm):
 class ActionForm(FlaskForm):
     description = TextAreaField("Action")
     owner = SelectField("Who will do it", invalid_choice_message="Choose who will do it")
-    due_on = OptionalDateField("Due")
+    due_on = OptionalDateField("Due", what="due date")
 
     def set_choices(self, people: list[Any]) -> None:
         self.owner.choices = person_choices(people, "Choose a person")
@@ -135,10 +149,29 @@ class QueryForm(FlaskForm):
         csrf = False
 
 
+def filter_choice(label: str, what: str, **kwargs: Any) -> SelectField:
+    """A filter's list, naming itself when what was asked for is not on it."""
+    return SelectField(label, invalid_choice_message=choose_from_list(what), **kwargs)
+
+
+class ScoreFilter(IntegerField):
+    """A heatmap cell's score, 1 to 5, named once whether it is not a number or out of range."""
+
+    def __init__(self, label: str, what: str, **kwargs: Any) -> None:
+        message = f"Choose the {what} as a whole number from 1 to 5"
+        kwargs.setdefault("validators", [Optional(), NumberRange(1, 5, message)])
+        super().__init__(label, invalid_value_message=message, **kwargs)
+
+    def pre_validate(self, form: Any) -> None:
+        if self.process_errors:
+            raise StopValidation()  # already said why
+
+
 class RiskFilterForm(QueryForm):
-    q = StringField("Search", validators=[Optional(), Length(max=200)])
-    status = SelectField(
+    q = StringField("Search", validators=[Optional(), MaxLength(SEARCH_LIMIT)])
+    status = filter_choice(
         "Status",
+        "open, closed or both",
         default="open",
         choices=[
             SelectChoice("open", "Open"),
@@ -146,18 +179,16 @@ class RiskFilterForm(QueryForm):
             SelectChoice("all", "Open and closed"),
         ],
     )
-    workstream = SelectField("Workstream", default="")
-    band = SelectField("Band", default="")
-    owner = SelectField("Owner", default="")
-    milestone = StringField("Threatens milestone", validators=[Optional(), Length(max=20)])
+    workstream = filter_choice("Workstream", "a workstream", default="")
+    band = filter_choice("Band", "a band", default="")
+    owner = filter_choice("Owner", "an owner", default="")
+    milestone = StringField(
+        "Threatens milestone", validators=[Optional(), MaxLength(REF_LIMIT, "milestone")]
+    )
     overdue = BooleanField("Review overdue only")
     # Set by a click on the heatmap.
-    consequence = IntegerField(
-        "Consequence", validators=[Optional(), NumberRange(1, 5, "Must be from 1 to 5")]
-    )
-    likelihood = IntegerField(
-        "Likelihood", validators=[Optional(), NumberRange(1, 5, "Must be from 1 to 5")]
-    )
+    consequence = ScoreFilter("Consequence", "consequence")
+    likelihood = ScoreFilter("Likelihood", "likelihood")
 
     def set_choices(
         self, workstreams: list[Any], bands: Any, owners: list[tuple[int, str]]

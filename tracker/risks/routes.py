@@ -18,7 +18,7 @@ from tracker.domain.risks import (
     cells_by_score,
     trend,
 )
-from tracker.form_errors import flash_refusal, show_errors, show_refusal
+from tracker.form_errors import attempt, flash_refusal
 from tracker.form_fields import parse_id
 from tracker.risks.forms import (
     ActionForm,
@@ -30,13 +30,13 @@ from tracker.risks.forms import (
 )
 from tracker.security import current_viewer, require
 from tracker.services import board, risks
-from tracker.services.optimistic_locking import EditConflict, Seen
+from tracker.services.optimistic_locking import Seen
 from tracker.services.programmes import get_programme_or_404
 from tracker.services.risks import NOT_YOURS
 from tracker.services.unit_of_work import ChangeRefused, Refusal
 
 if TYPE_CHECKING:
-    from tracker.models import Programme, Risk
+    from tracker.models import Programme, Risk, RiskReview
 
 bp = Blueprint("risks", __name__, url_prefix="/p/<slug>/risks")
 
@@ -188,18 +188,11 @@ def new(slug: str) -> str | Response:
     if request.method == "GET":
         form.owner.data = str(viewer.person_id) if viewer.person_id else ""
         form.raised_on.data = today()
-    elif not form.validate():
-        # Every problem at once: what could not be read, then what the rules refuse.
-        show_errors(form, risks.risk_problems(programme, form.plan(), viewer)[0])
-    else:
-        try:
-            risk = risks.create_risk(viewer, programme, form.plan())
-        except ChangeRefused as refused:
-            show_refusal(form, refused)
-        else:
-            ref, title = risk.ref, risk.title
-            flash(f"Added {ref} {title}.", "success")
-            return _risk_page(slug, ref)
+    done = attempt(form, lambda: risks.create_risk(viewer, programme, form.plan()))
+    if done.saved:
+        ref, title = done.result.ref, done.result.title
+        flash(f"Added {ref} {title}.", "success")
+        return _risk_page(slug, ref)
     return _form_page(programme, form, None)
 
 
@@ -209,60 +202,51 @@ def edit(slug: str, ref: str) -> str | Response:
     viewer = current_viewer()
     form = RiskForm()
     form.set_choices(board.workstreams(programme, include_retired=True), risks.people())
-    conflict: EditConflict | None = None
     if request.method == "GET":
         form.fill(risk)
         form.open(risk.version)
-    elif not form.validate():
-        problems = risks.risk_problems(programme, form.plan(), viewer, status=risk.status)[0]
-        show_errors(form, problems)
-    else:
-        plan, ref = form.plan(), risk.ref
-        try:
-            risks.update_risk(viewer, programme, risk, form.seen(), plan)
-        except ChangeRefused as refused:
-            conflict = show_refusal(form, refused)
-        else:
-            flash(f"Saved the changes to {ref} {plan.title.strip()}.", "success")
-            return _risk_page(slug, ref)
-    return _form_page(programme, form, risk, conflict=conflict)
+    ref = risk.ref
+    done = attempt(
+        form, lambda: risks.update_risk(viewer, programme, risk, form.seen(), form.plan())
+    )
+    if done.saved:
+        flash(f"Saved the changes to {ref} {form.plan().title.strip()}.", "success")
+        return _risk_page(slug, ref)
+    return _form_page(programme, form, risk, conflict=done.conflict)
 
 
 @bp.route("/<ref>/review", methods=["GET", "POST"])
 def review(slug: str, ref: str) -> str | Response:
     programme, risk = _editable(slug, ref)
     form = ReviewForm()
-    conflict = None
     if request.method == "GET":
         form.consequence.data = risk.consequence
         form.likelihood.data = risk.likelihood
         form.open(risk.version)
-    else:
-        valid = form.validate()
-        details = {
-            "consequence": form.consequence.data if not form.consequence.errors else None,
-            "likelihood": form.likelihood.data if not form.likelihood.errors else None,
-            "note": form.note.data,
-            "next_review_on": form.review_on.data,
-            "today": today(),
-        }
-        if not valid:
-            show_errors(form, risks.review_problems(risk, **details))
-        else:
-            ref = risk.ref
-            try:
-                reviewed = risks.record_review(current_viewer(), risk, form.seen(), **details)
-            except ChangeRefused as refused:
-                conflict = show_refusal(form, refused)
-            else:
-                flash(f"Review of {ref} recorded: score now {reviewed.score}.", "success")
-                return _risk_page(slug, ref, "reviews")
+    ref = risk.ref
+
+    def record() -> RiskReview:
+        return risks.record_review(
+            current_viewer(),
+            risk,
+            form.seen(),
+            consequence=form.consequence.data if not form.consequence.errors else None,
+            likelihood=form.likelihood.data if not form.likelihood.errors else None,
+            note=form.note.data,
+            next_review_on=form.review_on.data,
+            today=today(),
+        )
+
+    done = attempt(form, record)
+    if done.saved:
+        flash(f"Review of {ref} recorded: score now {done.result.score}.", "success")
+        return _risk_page(slug, ref, "reviews")
     return render_template(
         "risks/review.html",
         programme=programme,
         risk=risk,
         form=form,
-        conflict=conflict,
+        conflict=done.conflict,
         consequence_levels=CONSEQUENCE_LEVELS,
         likelihood_levels=LIKELIHOOD_LEVELS,
     )
@@ -272,20 +256,17 @@ def review(slug: str, ref: str) -> str | Response:
 def close(slug: str, ref: str) -> str | Response:
     programme, risk = _editable(slug, ref)
     form = CloseForm()
-    conflict = None
     if request.method == "GET":
         form.open(risk.version)
-    elif form.validate():
-        ref = risk.ref
-        try:
-            risks.close_risk(current_viewer(), risk, form.seen(), form.closed_note.data)
-        except ChangeRefused as refused:
-            conflict = show_refusal(form, refused)
-        else:
-            flash(f"{ref} is closed.", "success")
-            return _risk_page(slug, ref)
+    ref = risk.ref
+    done = attempt(
+        form, lambda: risks.close_risk(current_viewer(), risk, form.seen(), form.closed_note.data)
+    )
+    if done.saved:
+        flash(f"{ref} is closed.", "success")
+        return _risk_page(slug, ref)
     return render_template(
-        "risks/close.html", programme=programme, risk=risk, form=form, conflict=conflict
+        "risks/close.html", programme=programme, risk=risk, form=form, conflict=done.conflict
     )
 
 
@@ -310,24 +291,20 @@ def new_action(slug: str, ref: str) -> str | Response:
     form.set_choices(risks.people())
     if request.method == "GET":
         form.owner.data = str(risk.owner_id)
-    else:
-        valid = form.validate()
-        details = {
-            "description": form.description.data,
-            "owner_id": to_id(form.owner.data),
-            "due_on": form.due_on.data,
-        }
-        if not valid:
-            show_errors(form, risks.action_problems(risk, **details))
-        else:
-            ref = risk.ref
-            try:
-                risks.add_action(current_viewer(), risk, **details)
-            except ChangeRefused as refused:
-                show_refusal(form, refused)
-            else:
-                flash(f"Action added to {ref}.", "success")
-                return _risk_page(slug, ref, "actions")
+    ref = risk.ref
+    done = attempt(
+        form,
+        lambda: risks.add_action(
+            current_viewer(),
+            risk,
+            description=form.description.data,
+            owner_id=to_id(form.owner.data),
+            due_on=form.due_on.data,
+        ),
+    )
+    if done.saved:
+        flash(f"Action added to {ref}.", "success")
+        return _risk_page(slug, ref, "actions")
     return render_template("risks/action_form.html", programme=programme, risk=risk, form=form)
 
 

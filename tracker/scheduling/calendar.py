@@ -48,6 +48,7 @@ class WorkingCalendar:
         self._closed = {d.toordinal() for d in self.closures}
         self._holiday_years: set[int] = set()
         self._holidays: set[int] = set()
+        self._holiday_names: dict[int, str] = {}
         # Working-day ordinals in [self._lo, self._hi), sorted.
         self._lo = self._hi = _bounded(origin.toordinal())
         self._days: list[int] = []
@@ -56,13 +57,18 @@ class WorkingCalendar:
 
     # -- table maintenance ---------------------------------------------------------------
 
-    def _non_working(self, first: int, last: int) -> set[int]:
-        years = set(range(date.fromordinal(first).year, date.fromordinal(last).year + 1))
+    def _load_holidays(self, years: set[int]) -> None:
         missing = years - self._holiday_years
         if missing:
             table = holidays.country_holidays("GB", subdiv=self.region, years=sorted(missing))
             self._holidays.update(d.toordinal() for d in table)
+            self._holiday_names.update((d.toordinal(), name) for d, name in table.items())
             self._holiday_years |= missing
+
+    def _non_working(self, first: int, last: int) -> set[int]:
+        self._load_holidays(
+            set(range(date.fromordinal(first).year, date.fromordinal(last).year + 1))
+        )
         return self._holidays | self._closed
 
     def _working_in(self, first: int, stop: int) -> list[int]:
@@ -114,6 +120,26 @@ class WorkingCalendar:
         o = self._cover_date(d)
         i = bisect_left(self._days, o)
         return i < len(self._days) and self._days[i] == o
+
+    def holiday_name(self, d: date) -> str | None:
+        """The bank holiday on ``d`` as the ``holidays`` package names it ("Platinum Jubilee
+        of Elizabeth II"), or None."""
+        self._load_holidays({d.year})
+        return self._holiday_names.get(d.toordinal())
+
+    def non_working_reason(self, d: date) -> str | None:
+        """Why ``d`` is not a working day, in words: "a Saturday", "a bank holiday (Good
+        Friday)", "a day the programme is closed"; None for a working day."""
+        if self.is_working_day(d):
+            return None
+        if d.weekday() >= 5:
+            return f"a {d:%A}"
+        name = self.holiday_name(d)
+        if name is not None:
+            return f"a bank holiday ({name})"
+        if d in self.closures:
+            return "a day the programme is closed"
+        return "outside the calendar's years"
 
     def start_offset(self, d: date) -> int:
         """Start offset of a task starting on ``d``; a non-working ``d`` starts on the next

@@ -98,9 +98,24 @@ def _owner(name: str) -> str:
     return f"owner {name}" if name else "no owner"
 
 
+def _non_working(day: date, cal: WorkingCalendar | None) -> str:
+    """Why `day` is no working day, in words ("a Saturday"), with the calendar if known."""
+    reason = cal.non_working_reason(day) if cal is not None else None
+    return reason or "not a working day"
+
+
 def explanation(
-    plan: Translated, cause: str, why: tuple[WhyStep, ...], sched: Schedule, due: date, slip: int
+    plan: Translated,
+    cause: str,
+    why: tuple[WhyStep, ...],
+    sched: Schedule,
+    due: date,
+    slip: int,
+    cal: WorkingCalendar | None = None,
 ) -> str:
+    """The forecast in a sentence. A date on a non-working day is measured to the last working
+    day before it (docs/scheduling.md), and the sentence says so when that is why the
+    forecast differs from the date given; `cal` names the day ("a bank holiday (...)")."""
     m = plan.m
     if cause == "complete":
         late = f", {days_text(slip)} late" if slip > 0 else ""
@@ -124,11 +139,22 @@ def explanation(
         return text
     if cause == "lead":
         reason = f": {m.forecast_reason}" if m.forecast_reason else ""
-        return f"Forecast {long_date(due)}, as forecast by {m.forecast_by or 'the lead'}{reason}."
+        text = f"Forecast {long_date(due)}, as forecast by {m.forecast_by or 'the lead'}{reason}."
+        if m.forecast is not None and due < m.forecast:
+            text += (
+                f" The forecast {long_date(m.forecast)} is {_non_working(m.forecast, cal)}, "
+                "so the last working day before it."
+            )
+        return text
     if cause == "overdue":
         return (
             f"Overdue: due {long_date(m.due)} and not complete, so forecast no earlier than "
             f"the next working day, {long_date(due)}."
+        )
+    if due < m.due:
+        return (
+            f"Forecast {long_date(due)}: due {long_date(m.due)}, {_non_working(m.due, cal)}, "
+            "so the last working day before it."
         )
     return f"Forecast {long_date(due)}, as planned."
 

@@ -333,7 +333,7 @@ def _forecast_one(
 
     why = why_chain(plan, plans, full, shift, cal)
     cause = cause_of(plan, full, shift)
-    text = explanation(plan, cause, why, full, due, slip)
+    text = explanation(plan, cause, why, full, due, slip, cal)
     rag, reason = rag_for(m, complete, overdue, total, slip, today, cal, rules)
     return MilestoneForecast(
         ref=m.ref,

@@ -23,6 +23,7 @@ from tracker.domain.validation import (
     ValidationError,
     check_email,
     check_password,
+    check_title,
     normalise_email,
     raise_if,
 )
@@ -36,6 +37,8 @@ HASH_METHOD = "scrypt"
 # Checked against when the email has no account, so a wrong email takes as long as a
 # wrong password and timing does not reveal who has an account.
 _DUMMY_HASH = generate_password_hash(secrets.token_urlsafe(16), method=HASH_METHOD)
+# The longest name a person may have (person.name).
+NAME_LIMIT = 120
 
 
 def hash_password(password: str) -> str:
@@ -194,6 +197,7 @@ def create_user(
         errors.append(FieldError("email", f"{email} already has an account"))
     if person is None and not (name and name.strip()):
         errors.append(FieldError("name", f"Enter the name of {email}: nobody has that email yet"))
+    errors += check_title("name", name, "full name", NAME_LIMIT)
     raise_if(errors, entity="account")
     if person is None:
         person = Person(name=(name or "").strip(), email=email)
@@ -251,18 +255,33 @@ def set_password(user: User, password: str) -> None:
     user.password_hash = hash_password(password)
 
 
+NEW_PASSWORDS_DIFFER = "The two new passwords do not match"
+
+
 @unit_of_work
-def change_password(actor: Viewer, current: str, new: str) -> User:
-    """A person changes their own password, knowing the current one. Every other session of
+def change_password(actor: Viewer, current: str, new: str, confirm: str | None = None) -> User:
+    """A person changes their own password, knowing the current one (and typing the new one
+    twice, `confirm`, on the page). Every problem is named at once. Every other session of
     theirs is signed out (see User.get_id); the caller renews its own."""
     user = own_account(actor)
-    if not user.password_hash or not check_password_hash(user.password_hash, current):
-        raise ValidationError([FieldError("current_password", "Your current password is wrong")])
-    if current == new:
-        raise ValidationError(
-            [FieldError("new_password", "Choose a new password different from the current one")]
+    errors = []
+    if not current:
+        errors.append(FieldError("current_password", "Enter your current password"))
+    elif not user.password_hash or not check_password_hash(user.password_hash, current):
+        errors.append(FieldError("current_password", "Your current password is wrong"))
+    if not new:
+        errors.append(FieldError("new_password", "Enter a new password"))
+    elif current == new:
+        errors.append(
+            FieldError("new_password", "Choose a new password different from the current one")
         )
-    raise_if(check_password(new, user.email, field="new_password"))
+    else:
+        errors += check_password(new, user.email, field="new_password")
+    if confirm is not None and not confirm:
+        errors.append(FieldError("confirm_password", "Enter the new password again"))
+    elif confirm is not None and new and confirm != new:
+        errors.append(FieldError("confirm_password", NEW_PASSWORDS_DIFFER))
+    raise_if(errors, entity="account")
     user.password_hash = hash_password(new)
     return user
 

@@ -26,7 +26,7 @@ from sqlalchemy.orm import joinedload
 from tracker.domain import permissions
 from tracker.domain.permissions import Viewer
 from tracker.domain.text import strip_bidi
-from tracker.domain.validation import FieldError, ValidationError, raise_if
+from tracker.domain.validation import FieldError, ValidationError, check_title, raise_if
 from tracker.extensions import db
 from tracker.models import ApiToken, Person, User
 from tracker.models.base import utcnow
@@ -58,9 +58,7 @@ def check_name(name: str | None) -> list[FieldError]:
     name = (name or "").strip()
     if not name:
         return [FieldError("name", "Enter a name for the token, like 'Power BI refresh'")]
-    if len(name) > MAX_NAME_LENGTH:
-        return [FieldError("name", f"The name must be at most {MAX_NAME_LENGTH} characters")]
-    return []
+    return check_title("name", name, "token's name", MAX_NAME_LENGTH)
 
 
 def create_token(user: User, name: str | None) -> NewToken:

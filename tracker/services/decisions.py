@@ -25,6 +25,7 @@ from tracker.domain.validation import (
     check_text,
     check_title,
 )
+from tracker.domain.validation import format_date as long_date
 from tracker.extensions import db
 from tracker.models import Decision, Milestone, Person, Programme
 from tracker.services.optimistic_locking import Seen, changed_since_opened
@@ -114,7 +115,9 @@ def decision_problems(
         errors.append(
             FieldError(
                 "decided_on",
-                "A decision in the log has been taken: the date cannot be in the future",
+                f"The date decided, {long_date(plan.decided_on)}, is in the future: a "
+                f"decision in the log has been taken, so enter today ({long_date(today)}) "
+                "or earlier",
             )
         )
     if not _text(plan.forum):

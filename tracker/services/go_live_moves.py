@@ -34,6 +34,7 @@ from tracker.domain.validation import (
     programme_window,
     raise_if,
 )
+from tracker.domain.working_days import go_live_day_note as day_note
 from tracker.extensions import db
 from tracker.models import AuditEvent, Baseline, Milestone, Programme
 from tracker.scheduling.programme import MilestoneForecast, ProgrammeForecast, forecast_programme
@@ -92,6 +93,8 @@ class MovePreview:
     go_live_float_before: int | None
     go_live_float_after: int | None
     plan_version: str  # carried to the confirm, which is refused if the plan changed
+    # When the new go-live is not a working day: what the tracker measures to instead.
+    go_live_note: str | None = None
 
     @property
     def staying(self) -> int:
@@ -194,6 +197,13 @@ def move_problems(
     return _moved_problems(programme, milestones, _move(programme, milestones, new_date, after))
 
 
+def go_live_day_note(programme: Programme, day: date | None = None) -> str | None:
+    """ "1 April 2023 is a Saturday: the tracker measures to the last working day before it,
+    Friday 31 March 2023." for `day` (the programme's go-live target unless given), or None
+    when it is a working day. A legal date may be any day, so it is said, never refused."""
+    return day_note(calendar_for(programme), day or programme.go_live_date)
+
+
 def _plan_version(programme: Programme) -> str:
     # As the database has it now: the programme object may predate the last change.
     return str(
@@ -276,6 +286,7 @@ def preview_move(programme: Programme, new_date: date, only_after: date | None) 
         go_live_float_before=before.go_live_float if before else None,
         go_live_float_after=after.go_live_float if after else None,
         plan_version=_plan_version(programme),
+        go_live_note=day_note(schedule.calendar if schedule else calendar_for(programme), new_date),
     )
 
 

@@ -6,15 +6,36 @@ The trail is written by tracker/audit.py and only ever read here: nothing edits 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from math import ceil
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from tracker.clock import LONDON
 from tracker.extensions import db
-from tracker.models import AuditEvent, Milestone, Person, Programme, User, Workstream
+from tracker.models import AuditEvent, Milestone, Person, Programme, Risk, User, Workstream
+
+# Fields recorded as a bare id (they are not in tracker/audit.py's REFERENCES, or were not
+# when recorded): what the id is of. id_names looks the names up.
+ID_FIELDS: dict[str, str] = {
+    "forecast_by_id": "person",
+    "reviewer_id": "person",
+    "owner_id": "person",
+    "completed_by_id": "person",
+    "author_id": "person",
+    "person_id": "person",
+    "set_by_id": "person",
+    "taken_by_id": "person",
+    "invited_by_id": "person",
+    "saved_by_id": "person",
+    "user_id": "user",
+    "risk_id": "risk",
+    "programme_id": "programme",
+    "made_from_id": "programme",
+}
 
 PER_PAGE = 50
 # People and user accounts belong to the instance, not to one programme, so their events
@@ -32,6 +53,8 @@ class HistoryPage:
     per_page: int
     # Milestone id -> its current ref, for the milestones on this page that still exist.
     milestone_refs: dict[int, str] = field(default_factory=dict)
+    # (kind, id) -> name, for values recorded as a bare id (words.value_words).
+    names: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @property
     def pages(self) -> int:
@@ -153,7 +176,42 @@ def programme_history(
                 )
             )
         }
-    return HistoryPage(events, total, page, per_page, refs)
+    return HistoryPage(events, total, page, per_page, refs, id_names(events))
+
+
+# What each kind of id names, as (the id column, the name column); a user by their person.
+_NAMED: dict[str, tuple[Any, Any]] = {
+    "person": (Person.id, Person.name),
+    "risk": (Risk.id, Risk.ref),
+    "programme": (Programme.id, Programme.name),
+}
+
+
+def id_names(events: Iterable[AuditEvent]) -> dict[tuple[str, str], str]:
+    """The names behind values recorded as a bare id ("12" for a person), for
+    words.value_words: one query per kind of id that appears, however many events."""
+    wanted: dict[str, set[int]] = {}
+    for e in events:
+        kind = ID_FIELDS.get(e.field or "")
+        if kind is None:
+            continue
+        for value in (e.old_value, e.new_value):
+            if value and value.isdigit():
+                wanted.setdefault(kind, set()).add(int(value))
+    names: dict[tuple[str, str], str] = {}
+    for kind, ids in wanted.items():
+        rows: Sequence[Any]
+        if kind == "user":
+            rows = db.session.execute(
+                select(User.id, Person.name)
+                .join(Person, Person.id == User.person_id)
+                .where(User.id.in_(ids))
+            ).all()
+        else:
+            key, name = _NAMED[kind]
+            rows = db.session.execute(select(key, name).where(key.in_(ids))).all()
+        names.update({(kind, str(row[0])): str(row[1]) for row in rows})
+    return names
 
 
 def history_choices(programme: Programme, *, with_accounts: bool = False) -> HistoryChoices:

@@ -470,8 +470,8 @@ def accept(token: str, password: str, password_again: str) -> Accepted:
         raise InvitationInvalid(NO_LONGER_VALID)
     person = invitation.person
     errors = check_password(password, person.email, field="password")
-    if not errors and password != password_again:
-        errors = [FieldError("password_again", PASSWORDS_DIFFER)]
+    if password and password != password_again:
+        errors.append(FieldError("password_again", PASSWORDS_DIFFER))
     raise_if(errors, entity="invitation")
     user = person.user
     with acting_as(Actor(person.name, user.id if user is not None else None)):

@@ -131,7 +131,11 @@ def issue_problems(
         errors += check_date_in_window("raised_on", plan.raised_on, window)
     elif plan.raised_on > today:
         errors.append(
-            FieldError("raised_on", "An issue has happened: the date cannot be in the future")
+            FieldError(
+                "raised_on",
+                f"The date raised, {long_date(plan.raised_on)}, is in the future: an issue has "
+                f"happened, so enter today ({long_date(today)}) or earlier",
+            )
         )
     if plan.owner_id is None or db.session.get(Person, plan.owner_id) is None:
         errors.append(FieldError("owner", "Choose the person who owns the issue"))
@@ -208,12 +212,21 @@ def close_issue(
             [
                 FieldError(
                     "closed_on",
-                    f"The issue cannot close before it was raised, {long_date(issue.raised_on)}",
+                    f"The date resolved, {long_date(closed_on)}, is before the issue was "
+                    f"raised, {long_date(issue.raised_on)}",
                 )
             ]
         )
     if closed_on > today:
-        raise ValidationError([FieldError("closed_on", "The date cannot be in the future")])
+        raise ValidationError(
+            [
+                FieldError(
+                    "closed_on",
+                    f"The date resolved, {long_date(closed_on)}, is in the future: enter today "
+                    f"({long_date(today)}) or earlier",
+                )
+            ]
+        )
     issue.status = "closed"
     issue.closed_on = closed_on
 

@@ -129,6 +129,27 @@ class MembershipChange:
     led_workstream_ids: tuple[int, ...] | None = None  # None: leave them as they are
 
 
+def membership_problems(
+    actor: Viewer, programme: Programme, person_id: int | None, change: MembershipChange
+) -> list[FieldError]:
+    """Everything wrong with the change at once, nothing changed (`person_id` None: someone
+    new): the role, the workstreams named, and nobody removing their own admin role."""
+    errors: list[FieldError] = []
+    own = actor.person_id is not None and actor.person_id == person_id
+    if own and not actor.instance_admin and change.role != Role.ADMIN:
+        errors.append(
+            FieldError("role", "You cannot remove your own admin role: ask another admin")
+        )
+    elif change.role is not None:
+        errors += check_role(change.role)
+    if change.role is not None and change.led_workstream_ids:
+        try:
+            programme_workstreams(programme, change.led_workstream_ids)
+        except ValidationError as refused:
+            errors += refused.errors
+    return errors
+
+
 @unit_of_work
 def change_membership(
     actor: Viewer,
@@ -145,12 +166,7 @@ def change_membership(
     membership = membership_of(person.id, programme.id)
     if seen is not None and membership is not None:
         check_current(membership, seen)
-    own = actor.person_id is not None and actor.person_id == person.id
-    if own and not actor.instance_admin and change.role != Role.ADMIN:
-        raise ValidationError(
-            [FieldError("role", "You cannot remove your own admin role: ask another admin")],
-            entity="membership",
-        )
+    raise_if(membership_problems(actor, programme, person.id, change), entity="membership")
     if change.role is None:
         set_led_in(person, programme, [])
         if membership is not None:

@@ -27,7 +27,7 @@ from tracker.domain.validation import (
     FieldError,
     ValidationError,
     check_email,
-    check_role,
+    check_title,
     format_date,
     normalise_email,
     raise_if,
@@ -37,12 +37,12 @@ from tracker.models import Invitation, Membership, Person, Programme, User, Work
 from tracker.models.base import utcnow
 from tracker.models.plan import WorkstreamLead
 from tracker.services import invitations, memberships
+from tracker.services.accounts import NAME_LIMIT
 from tracker.services.invitations import Sent, one_line
 from tracker.services.optimistic_locking import EditConflict, Seen, changes_since, check_current
 from tracker.services.unit_of_work import allow, unit_of_work
 
 ONLY_ITS_ADMINS = "Only the programme's admins manage its people."
-NAME_LIMIT = 120
 JOB_TITLE_LIMIT = 200
 
 
@@ -181,13 +181,8 @@ def check_details(name: str, job_title: str) -> list[FieldError]:
     errors = []
     if not name:
         errors.append(FieldError("name", "Enter their full name"))
-    elif len(name) > NAME_LIMIT:
-        errors.append(FieldError("name", f"The name must be at most {NAME_LIMIT} characters"))
-    if len(job_title) > JOB_TITLE_LIMIT:
-        errors.append(
-            FieldError("job_title", f"The job title must be at most {JOB_TITLE_LIMIT} characters")
-        )
-    return errors
+    errors += check_title("name", name, "full name", NAME_LIMIT)
+    return errors + check_title("job_title", job_title, "job title", JOB_TITLE_LIMIT)
 
 
 def person_by_email(email: str) -> Person | None:
@@ -227,8 +222,12 @@ def add_person(actor: Viewer, programme: Programme, new: NewPerson) -> Added:
     allow(permissions.can_administer_programme(actor, programme.id), ONLY_ITS_ADMINS)
     name, job_title, email = one_line(new.name), one_line(new.job_title), normalise_email(new.email)
     email_errors = check_email(email)
-    errors = email_errors + check_details(name, job_title) + check_role(new.role)
     person = None if email_errors else person_by_email(email)
+    joining = memberships.MembershipChange(new.role, tuple(new.led_workstream_ids))
+    errors = email_errors + check_details(name, job_title)
+    errors += memberships.membership_problems(
+        actor, programme, person.id if person else None, joining
+    )
     if person is not None and memberships.membership_of(person.id, programme.id) is not None:
         errors.append(
             FieldError(
@@ -248,12 +247,7 @@ def add_person(actor: Viewer, programme: Programme, new: NewPerson) -> Added:
             kept_name = person.name
         if job_title and not person.job_title:
             person.job_title = job_title
-    memberships.change_membership(
-        actor,
-        programme,
-        person,
-        memberships.MembershipChange(new.role, tuple(new.led_workstream_ids)),
-    )
+    memberships.change_membership(actor, programme, person, joining)
     sent = None
     if new.send_invitation:
         sent = invitations.invite_member(actor, programme, person, field="send_invitation")
@@ -303,8 +297,8 @@ def edit_person(
     email = normalise_email(change.email) if change.email is not None else person.email
     if email != person.email:
         errors += _check_new_email(person, email)
-    if change.role is not None:
-        errors += check_role(change.role)
+    moving = memberships.MembershipChange(change.role, tuple(change.led_workstream_ids))
+    errors += memberships.membership_problems(actor, programme, person.id, moving)
     raise_if(errors, entity="person")
     if email != person.email:
         invitations.revoke_open(person)
@@ -313,13 +307,7 @@ def edit_person(
         person.name = name
     if person.job_title != job_title:
         person.job_title = job_title
-    memberships.change_membership(
-        actor,
-        programme,
-        person,
-        memberships.MembershipChange(change.role, tuple(change.led_workstream_ids)),
-        seen=seen,
-    )
+    memberships.change_membership(actor, programme, person, moving, seen=seen)
     if change.role is None:
         invitations.revoke_open(person, programme)
     return Edited(name, removed=change.role is None)

@@ -13,6 +13,7 @@ from datetime import date
 
 from tracker.domain import permissions
 from tracker.domain.permissions import Viewer
+from tracker.domain.terms import ROLE_LABELS, Role
 from tracker.domain.validation import FieldError, ValidationError
 from tracker.models import Baseline, Dependency, GoLiveTarget, Milestone, Programme
 from tracker.services import baselines, plan
@@ -23,8 +24,23 @@ from tracker.services.unit_of_work import allow, on_duplicate, unit_of_work
 ONLY_THE_OFFICE = "Only the programme office changes the plan."
 
 
+def only_the_office(actor: Viewer, programme_id: int) -> str:
+    """ "Only the programme office changes the plan. You are a workstream lead here: ..." """
+    role = actor.role_in(programme_id)
+    if role == Role.LEAD:
+        return (
+            f"{ONLY_THE_OFFICE} You are a workstream lead here: you update the progress of "
+            "your workstreams' milestones, and ask the programme office to change their dates."
+        )
+    if role in (Role.BOARD, Role.VIEWER):
+        label = ROLE_LABELS[Role(role)].lower()
+        return f"{ONLY_THE_OFFICE} You are a {label} here, who reads the plan and changes nothing."
+    return ONLY_THE_OFFICE
+
+
 def _may_edit(actor: Viewer, programme_id: int) -> None:
-    allow(permissions.can_edit_plan(actor, programme_id), ONLY_THE_OFFICE)
+    if not permissions.can_edit_plan(actor, programme_id):
+        allow(False, only_the_office(actor, programme_id))
 
 
 @unit_of_work

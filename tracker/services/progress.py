@@ -15,16 +15,16 @@ from sqlalchemy.exc import IntegrityError
 
 from tracker.audit import current_actor
 from tracker.domain import permissions
+from tracker.domain.highlights import check_highlight
 from tracker.domain.my_work import week_start
 from tracker.domain.permissions import Viewer
-from tracker.domain.terms import MilestoneStatus
+from tracker.domain.terms import ROLE_LABELS, MilestoneStatus, Role
 from tracker.domain.validation import (
     FieldError,
     ValidationError,
     check_completion,
     check_evidence,
     check_forecast,
-    check_rag,
     check_reason,
     check_text,
     raise_if,
@@ -36,21 +36,44 @@ from tracker.services.optimistic_locking import EditConflict, Seen, changes_sinc
 from tracker.services.schedule import date_window
 from tracker.services.unit_of_work import allow, unit_of_work
 
-NOT_THEIRS = (
-    "Only the programme office and the leads of its workstream change a milestone's progress."
-)
-
 
 def _text(value: str | None) -> str | None:
     value = (value or "").strip()
     return value or None
 
 
+def _listed(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def not_theirs(actor: Viewer, workstream: Workstream, doing: str) -> str:
+    """Why this person may not change the workstream's progress, in their own terms: "You
+    lead FIN and PRC, not PEO: only a lead of PEO or a programme admin can update PEO-04"."""
+    only = f"only a lead of {workstream.code} or a programme admin can {doing}"
+    role = actor.role_in(workstream.programme_id)
+    if role == Role.LEAD:
+        led = list(
+            db.session.scalars(
+                select(Workstream.code)
+                .where(
+                    Workstream.programme_id == workstream.programme_id,
+                    Workstream.id.in_(actor.led_workstream_ids),
+                )
+                .order_by(Workstream.display_order, Workstream.code)
+            )
+        )
+        if led:
+            return f"You lead {_listed(led)}, not {workstream.code}: {only}."
+        return f"You lead no workstream in this programme: {only}."
+    if role in (Role.BOARD, Role.VIEWER):
+        label = ROLE_LABELS[Role(role)].lower()
+        return f"You are a {label} here, who reads the plan and changes nothing: {only}."
+    return f"You are not a member of this programme: {only}."
+
+
 def _may_update(actor: Viewer, milestone: Milestone, seen: Seen) -> None:
-    allow(
-        permissions.can_update_progress(actor, milestone.programme_id, milestone.workstream_id),
-        NOT_THEIRS,
-    )
+    if not permissions.can_update_progress(actor, milestone.programme_id, milestone.workstream_id):
+        allow(False, not_theirs(actor, milestone.workstream, f"update {milestone.ref}"))
     check_current(milestone, seen)
 
 
@@ -142,10 +165,8 @@ def start(actor: Viewer, milestone: Milestone, seen: Seen) -> None:
 @unit_of_work
 def reopen(actor: Viewer, milestone: Milestone, seen: Seen, *, reason: str | None) -> None:
     """Undo a completion (the programme office only). The reason goes in the audit trail."""
-    allow(
-        permissions.can_reopen(actor, milestone.programme_id),
-        "Only the programme office reopens a milestone.",
-    )
+    if not permissions.can_reopen(actor, milestone.programme_id):
+        allow(False, only_admins(actor, milestone.programme_id, "reopen a milestone"))
     check_current(milestone, seen)
     if milestone.status != MilestoneStatus.COMPLETE:
         raise ValidationError([FieldError("status", f"{milestone.ref} is not complete")])
@@ -154,6 +175,14 @@ def reopen(actor: Viewer, milestone: Milestone, seen: Seen, *, reason: str | Non
     milestone.completed_on = None
     milestone.completed_by_id = None
     note(milestone, "reopen", _text(reason) or "")
+
+
+def only_admins(actor: Viewer, programme_id: int, doing: str) -> str:
+    """ "Only a programme admin can reopen a milestone: you are a workstream lead here." """
+    role = actor.role_in(programme_id)
+    if role is None:
+        return f"Only a programme admin can {doing}: you are not a member of this programme."
+    return f"Only a programme admin can {doing}: you are a {ROLE_LABELS[Role(role)].lower()} here."
 
 
 def note(milestone: Milestone, action: str, text: str) -> None:
@@ -193,6 +222,7 @@ def highlight_for_week(workstream: Workstream, today: date) -> StatusUpdate | No
     )
 
 
+# Why the week is not green, said where the board reads it (docs/forecast-effect.md).
 @unit_of_work
 def save_highlight(
     actor: Viewer,
@@ -209,17 +239,13 @@ def save_highlight(
     passes the version it showed (`seen`; no version when there was no highlight yet): a
     save over someone else's, or a first highlight written by someone else meanwhile, is
     refused as a conflict, never merged. Without `seen` (a script) it is not checked."""
-    allow(
-        permissions.can_write_highlight(actor, workstream.programme_id, workstream.id),
-        "Only the programme office and the workstream's leads write its highlight.",
-    )
+    if not permissions.can_write_highlight(actor, workstream.programme_id, workstream.id):
+        allow(False, not_theirs(actor, workstream, "write its weekly highlight"))
     update = highlight_for_week(workstream, today)
     if update is not None and seen is not None:
         check_current(update, seen)
-    if not rag:
-        raise ValidationError([FieldError("rag", "Choose red, amber or green for this week")])
     raise_if(
-        check_rag("rag", rag)
+        check_highlight(rag, achievements, next_steps, issues)
         + check_text("achievements", achievements)
         + check_text("next_steps", next_steps)
         + check_text("issues", issues)

@@ -270,7 +270,10 @@ def confirm(slug: str) -> str | Response:
         # Someone changed the plan since the preview: show what the import would do now.
         return _preview_page(programme, kept, done.checked, plan_changed=True)
     uploads.discard()
-    flash(f"Imported {kept.filename}: {done.applied}.", "success")
+    if not done.checked.changes_anything:  # confirmed without the button: it is not offered
+        flash(f"Nothing imported: {kept.filename} matches the plan, so nothing changed.", "info")
+    else:
+        flash(f"Imported {kept.filename}: {done.applied}.", "success")
     return redirect(url_for("spreadsheets.index", slug=programme.slug))
 
 

@@ -1,19 +1,11 @@
-"""The form for making a personal API token."""
+"""The form for making a personal API token. It only reads the name: whether it will do is
+the service's to say (services/api_tokens.py check_name)."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import StringField
-from wtforms.validators import InputRequired, Length
-
-from tracker.services.api_tokens import MAX_NAME_LENGTH
 
 
 class NewTokenForm(FlaskForm):
-    name = StringField(
-        "What is it for?",
-        validators=[
-            InputRequired("Enter a name for the token, like 'Power BI refresh'"),
-            Length(max=MAX_NAME_LENGTH),
-        ],
-    )
+    name = StringField("What is it for?")

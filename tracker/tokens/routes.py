@@ -13,7 +13,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from tracker.form_errors import flash_refusal, show_refusal
+from tracker.form_errors import attempt, flash_refusal
 from tracker.form_fields import parse_id
 from tracker.security import current_viewer
 from tracker.services import api_tokens
@@ -49,13 +49,10 @@ def index() -> str:
 @bp.post("/account/api-tokens")
 def create() -> str:
     form = NewTokenForm()
-    if form.validate_on_submit():
-        try:
-            made = api_tokens.make_token(current_viewer(), form.name.data)
-        except ChangeRefused as refused:
-            show_refusal(form, refused)
-        else:
-            return render_template("tokens/created.html", token=made.record, secret=made.secret)
+    done = attempt(form, lambda: api_tokens.make_token(current_viewer(), form.name.data))
+    if done.saved:
+        made = done.result
+        return render_template("tokens/created.html", token=made.record, secret=made.secret)
     return _index_page(form)
 
 

@@ -5,7 +5,7 @@ missing or wrong."""
 
 from __future__ import annotations
 
-from wtforms import RadioField, TextAreaField, URLField
+from wtforms import HiddenField, RadioField, TextAreaField, URLField
 from wtforms.fields.choices import SelectChoice
 
 from tracker.form_fields import OptionalDateField, VersionedForm
@@ -19,8 +19,12 @@ class CompleteForm(VersionedForm):
 
 
 class ForecastForm(VersionedForm):
+    """Also carries the plan version its effect was shown for (the confirm step): a plan
+    changed since shows the effect again, worked out afresh, before anything is saved."""
+
     forecast_date = OptionalDateField("Forecast date")
     forecast_reason = TextAreaField("Why has the date moved?")
+    plan_version = HiddenField()
 
 
 class BlockForm(VersionedForm):

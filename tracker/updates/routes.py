@@ -8,15 +8,18 @@ from werkzeug.wrappers import Response
 
 from tracker.clock import today
 from tracker.domain.figures import MilestoneFilter, select_milestones
+from tracker.domain.forecast_effect import Effect
 from tracker.domain.my_work import group_my_work, week_start
 from tracker.domain.permissions import Viewer, can_reopen, can_update_progress, can_write_highlight
-from tracker.form_errors import flash_refusal, show_refusal
+from tracker.form_errors import attempt, flash_refusal
 from tracker.form_fields import VersionedForm, parse_id
-from tracker.security import current_viewer, require, safe_next
+from tracker.security import current_viewer, forbid, safe_next
 from tracker.services import board, progress
+from tracker.services.forecast_effect import forecast_effect
 from tracker.services.optimistic_locking import EditConflict, Seen
 from tracker.services.programmes import get_programme_or_404
 from tracker.services.unit_of_work import ChangeRefused, Refusal
+from tracker.updates import confirming
 from tracker.updates.forms import BlockForm, CompleteForm, ForecastForm, HighlightForm, ReopenForm
 
 if TYPE_CHECKING:
@@ -50,12 +53,20 @@ def my_workstreams(slug: str) -> str:
     )
 
 
-def _may_update(viewer: Viewer, milestone: Milestone) -> bool:
-    return can_update_progress(viewer, milestone.programme_id, milestone.workstream_id)
+def _may_update(viewer: Viewer, milestone: Milestone) -> None:
+    """403 naming the reason ("You lead FIN, not PEO: ...") unless they may."""
+    if not can_update_progress(viewer, milestone.programme_id, milestone.workstream_id):
+        forbid(progress.not_theirs(viewer, milestone.workstream, f"update {milestone.ref}"))
 
 
-def _may_reopen(viewer: Viewer, milestone: Milestone) -> bool:
-    return can_reopen(viewer, milestone.programme_id)
+def _may_reopen(viewer: Viewer, milestone: Milestone) -> None:
+    if not can_reopen(viewer, milestone.programme_id):
+        forbid(progress.only_admins(viewer, milestone.programme_id, "reopen a milestone"))
+
+
+# The confirm step of a change that shows its effect first: the page to show instead of
+# saving, or None to save now (tracker/updates/confirming.py).
+Confirm = Callable[["Programme", "Milestone", Any, bool], str | None]
 
 
 def _back(programme: Programme, milestone: Milestone) -> str:
@@ -72,15 +83,18 @@ def _milestone_form(
     button: str,
     change: Callable[[Milestone, Any, Seen], None],
     done: str,
-    allowed: Callable[[Viewer, Milestone], bool] = _may_update,
+    allowed: Callable[[Viewer, Milestone], None] = _may_update,
     prefill: Callable[[Milestone, Any], None] | None = None,
     hints: dict[str, str] | None = None,
+    confirm: Confirm | None = None,
 ) -> str | Response:
     """A form that changes one milestone through one service call (`change`), which checks the
-    permission again, the version the form was opened at and the rules, and commits."""
+    permission again, the version the form was opened at and the rules, and commits. Every
+    problem shows at once (form_errors.attempt). With `confirm`, a change that passes every
+    check first shows its effect, and is saved only from there."""
     programme = get_programme_or_404(slug)
     milestone = board.milestone_or_404(programme, ref, links=False)
-    require(allowed(current_viewer(), milestone))
+    allowed(current_viewer(), milestone)
     # Worked out before the change: nothing needs reading again after the commit.
     back, message = _back(programme, milestone), done.format(ref=milestone.ref)
     form = form_class()
@@ -89,14 +103,25 @@ def _milestone_form(
         form.open(milestone.version)
         if prefill is not None:
             prefill(milestone, form)
-    elif form.validate_on_submit():
-        try:
+    # "Change" on the confirm step falls through: the form again, as typed, unchecked.
+    elif not confirming.pressed(confirming.CHANGE):
+
+        def save() -> None:
             change(milestone, form, form.seen())
-        except ChangeRefused as refused:
-            conflict = show_refusal(form, refused)
+
+        if confirm is None:
+            outcome = attempt(form, save)
         else:
+            answer = confirming.save_or_confirm(
+                programme, form, save, lambda again: confirm(programme, milestone, form, again)
+            )
+            if isinstance(answer, str):
+                return answer
+            outcome = answer
+        if outcome.saved:
             flash(message, "success")
             return redirect(back)
+        conflict = outcome.conflict
     return render_template(
         "updates/milestone_form.html",
         programme=programme,
@@ -146,6 +171,8 @@ def complete(slug: str, ref: str) -> str | Response:
 
 @bp.route("/milestones/<ref>/forecast", methods=["GET", "POST"])
 def forecast(slug: str, ref: str) -> str | Response:
+    """A forecast that uses up slack shows what it does first; the rest save at once."""
+
     def prefill(milestone: Milestone, form: ForecastForm) -> None:
         form.forecast_date.data = milestone.forecast_date
         form.forecast_reason.data = milestone.forecast_reason
@@ -159,6 +186,14 @@ def forecast(slug: str, ref: str) -> str | Response:
             reason=form.forecast_reason.data,
             today=today(),
         )
+
+    def confirm(
+        programme: Programme, milestone: Milestone, form: ForecastForm, again: bool
+    ) -> str | None:
+        effect = forecast_effect(programme, milestone.ref, form.forecast_date.data)
+        if effect is None or not effect.needs_confirming:
+            return None
+        return _confirm_forecast(programme, milestone, form, effect, plan_changed=again)
 
     return _milestone_form(
         slug,
@@ -174,6 +209,37 @@ def forecast(slug: str, ref: str) -> str | Response:
             "everything that depends on it.",
             "forecast_reason": "For the board: what has changed, in a sentence.",
         },
+        confirm=confirm,
+    )
+
+
+def _confirm_forecast(
+    programme: Programme,
+    milestone: Milestone,
+    form: ForecastForm,
+    effect: Effect,
+    *,
+    plan_changed: bool,
+) -> str:
+    forecast_date = form.forecast_date.data
+    assert forecast_date is not None  # the rules passed
+    hidden = {
+        "forecast_date": forecast_date.isoformat(),
+        "forecast_reason": form.forecast_reason.data or "",
+        "version": form.version.data or "",
+        "opened_at": form.opened_at.data or "",
+        "plan_version": board.plan_version(programme),
+    }
+    return render_template(
+        "updates/forecast_confirm.html",
+        programme=programme,
+        milestone=milestone,
+        effect=effect,
+        forecast_date=forecast_date,
+        reason=form.forecast_reason.data or "",
+        hidden=hidden,
+        plan_changed=plan_changed,
+        back=_back(programme, milestone),
     )
 
 
@@ -218,7 +284,7 @@ def _one_click(
     """A button with no form to fill in (unblock, start, clear forecast)."""
     programme = get_programme_or_404(slug)
     milestone = board.milestone_or_404(programme, ref, links=False)
-    require(_may_update(current_viewer(), milestone))
+    _may_update(current_viewer(), milestone)
     back, message = _back(programme, milestone), done.format(ref=milestone.ref)
     page = url_for("plan.milestone", slug=programme.slug, ref=milestone.ref)
     try:
@@ -250,7 +316,9 @@ def highlight(slug: str, code: str) -> str | Response:
     """This week's highlight for a workstream; earlier weeks are kept as they were."""
     programme = get_programme_or_404(slug)
     workstream = board.workstream_or_404(programme, code)
-    require(can_write_highlight(current_viewer(), programme.id, workstream.id))
+    viewer = current_viewer()
+    if not can_write_highlight(viewer, programme.id, workstream.id):
+        forbid(progress.not_theirs(viewer, workstream, "write its weekly highlight"))
     existing = progress.highlight_for_week(workstream, today())
     form = HighlightForm(obj=existing)
     conflict: EditConflict | None = None
@@ -259,11 +327,12 @@ def highlight(slug: str, code: str) -> str | Response:
             form.open(existing.version)
         else:
             form.open_before_first()
-    elif form.validate_on_submit():
+    else:
         message = f"The {workstream.code} highlight for this week is saved."
-        try:
-            progress.save_highlight(
-                current_viewer(),
+        outcome = attempt(
+            form,
+            lambda: progress.save_highlight(
+                viewer,
                 workstream,
                 form.seen(),
                 today=today(),
@@ -271,14 +340,17 @@ def highlight(slug: str, code: str) -> str | Response:
                 achievements=form.achievements.data,
                 next_steps=form.next_steps.data,
                 issues=form.issues.data,
-            )
-        except ChangeRefused as refused:
-            conflict = show_refusal(form, refused)
-            # Show the highlight as it now is (someone else's, when they saved first).
-            existing = progress.highlight_for_week(workstream, today())
-        else:
+            ),
+        )
+        if outcome.saved:
             flash(message, "success")
             return redirect(url_for("updates.my_workstreams", slug=slug))
+        conflict = outcome.conflict
+        if conflict is not None:
+            # Show the highlight as it now is (someone else's, when they saved first).
+            existing = progress.highlight_for_week(workstream, today())
+    earlier = [h for h in board.highlights(workstream, today()) if h is not existing]
+    schedule = board.schedule_for(programme)
     return render_template(
         "updates/highlight.html",
         programme=programme,
@@ -287,5 +359,8 @@ def highlight(slug: str, code: str) -> str | Response:
         conflict=conflict,
         existing=existing,
         week=week_start(today()),
-        earlier=[h for h in board.highlights(workstream, today()) if h is not existing][:4],
+        earlier=earlier[:4],
+        # The latest week before this one: its next steps are what this week was to do.
+        previous=next((h for h in earlier if h.week_start < week_start(today())), None),
+        schedule_rag=schedule.forecast.workstream_rag(workstream.code) if schedule else None,
     )

@@ -6,12 +6,12 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, RadioField, SelectField, SelectMultipleField, StringField
+from wtforms import EmailField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, InputRequired, Length, Optional
+from wtforms.validators import AnyOf, Optional
 
 from tracker.domain.terms import Role
-from tracker.form_fields import VersionedForm
+from tracker.form_fields import IdsField, VersionedForm
 
 if TYPE_CHECKING:
     from tracker.models import Programme, Workstream
@@ -54,14 +54,15 @@ class AccountForm(VersionedForm):
 
 
 class NewUserForm(FlaskForm):
-    email = EmailField(
-        "Email address", validators=[InputRequired("Enter their email address"), Length(max=254)]
-    )
-    name = StringField("Full name", validators=[Length(max=120)])
+    """Only reads what was typed: the email, name, role and workstreams are checked by the
+    service (services/user_admin.py create_account), every problem at once."""
+
+    email = EmailField("Email address")
+    name = StringField("Full name")
     programme = SelectField("Programme", validators=[Optional()], validate_choice=False)
     # Any value reaches the service, whose message names the roles there are.
     role = RadioField("Role in the programme", choices=ROLE_CHOICES, validate_choice=False)
-    workstreams = SelectMultipleField("Workstreams they lead", coerce=int)
+    workstreams = IdsField("Workstreams they lead", coerce=int)
     instance_admin = _instance_admin()
 
     @property

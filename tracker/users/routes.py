@@ -14,7 +14,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from tracker.domain.permissions import can_manage_users
-from tracker.form_errors import show_refusal
+from tracker.form_errors import attempt, show_refusal
 from tracker.security import current_viewer, require
 from tracker.services import accounts, memberships, user_admin
 from tracker.services.optimistic_locking import EditConflict
@@ -64,29 +64,29 @@ def new() -> str:
     require(can_manage_users(current_viewer()))
     form = NewUserForm()
     form.set_choices(list_programmes(current_viewer()), user_admin.all_workstreams())
-    if form.validate_on_submit():
-        password = accounts.generate_password()
+    password = accounts.generate_password()
+
+    def create() -> User:
         first = None
         # Workstreams ticked with no role or programme are named, not dropped.
         if form.programme.data or form.role.data or form.workstreams.data:
             first = user_admin.FirstRole(
                 form.role.data or "", form.programme.data or None, form.workstreams.data or []
             )
-        try:
-            user = user_admin.create_account(
-                current_viewer(),
-                form.email.data,
-                password,
-                name=form.name.data,
-                instance_admin=form.wants_instance_admin,
-                first=first,
-            )
-        except ChangeRefused as refused:
-            show_refusal(form, refused)
-        else:
-            return render_template(
-                "users/temporary_password.html", user=user, password=password, created=True
-            )
+        return user_admin.create_account(
+            current_viewer(),
+            form.email.data or "",
+            password,
+            name=form.name.data,
+            instance_admin=form.wants_instance_admin,
+            first=first,
+        )
+
+    done = attempt(form, create)
+    if done.saved:
+        return render_template(
+            "users/temporary_password.html", user=done.result, password=password, created=True
+        )
     return render_template("users/new.html", form=form)
 
 
@@ -95,18 +95,17 @@ def edit(user_id: int) -> str | Response:
     require(can_manage_users(current_viewer()))
     user = user_admin.get_user_or_404(user_id)
     form = _account_form(user)
-    conflict: EditConflict | None = None
-    if form.validate_on_submit():
-        message = f"Saved {user.name}'s account."
-        try:
-            user_admin.change_account(
-                current_viewer(), user, form.wants_instance_admin, seen=form.seen()
-            )
-        except ChangeRefused as refused:
-            conflict = show_refusal(form, refused)
-        else:
-            flash(message, "success")
-            return redirect(url_for("users.index"))
+    message = f"Saved {user.name}'s account."
+    done = attempt(
+        form,
+        lambda: user_admin.change_account(
+            current_viewer(), user, form.wants_instance_admin, seen=form.seen()
+        ),
+    )
+    if done.saved:
+        flash(message, "success")
+        return redirect(url_for("users.index"))
+    conflict = done.conflict
     return _edit_page(user, form, conflict)
 
 
