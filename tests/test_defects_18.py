@@ -338,6 +338,24 @@ def test_the_demo_s_pinned_today_is_said(app: Flask) -> None:
             app.config["TRACKER_TODAY"] = date(2022, 4, 4)
 
 
+def test_every_page_says_which_clock_it_reads(client: FlaskClient) -> None:
+    footer = soup(client, "/p/kent-and-medway/").find("footer").get_text(" ", strip=True)
+    assert "Today is pinned to 4 April 2022 for the demo" in footer
+
+
+def test_the_dashboard_says_a_saturday_go_live_is_measured_to_friday(
+    app: Flask, client: FlaskClient
+) -> None:
+    assert soup(client, "/p/kent-and-medway/").find(id="go-live-day-note") is None
+    kent = programme()
+    kent.go_live_date = date(2022, 7, 2)  # a Saturday
+    db.session.commit()
+    note = soup(client, "/p/kent-and-medway/").find(id="go-live-day-note")
+    assert note is not None
+    assert note.get_text(" ", strip=True).startswith("2 July 2022 is a Saturday")
+    assert "Friday 1 July 2022" in note.get_text(" ", strip=True)
+
+
 def test_the_users_page_shows_last_sign_in_with_its_zone(
     app: Flask, admin_client: FlaskClient
 ) -> None:
