@@ -11,7 +11,7 @@ PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
 .DEFAULT_GOAL := help
 ASSETS := tracker/static/build
-.PHONY: help install assets run db seed test lint format typecheck layers check browser libreoffice serve-prod bench load-test screenshots clean
+.PHONY: help install cairo assets run db seed test lint format typecheck layers check browser libreoffice serve-prod bench load-test screenshots clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -27,7 +27,14 @@ $(VENV)/.installed: requirements.txt | $(BIN)/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $@
 
-install: $(VENV)/.installed $(ASSETS)/.built ## Create .venv, install the pinned requirements, build assets
+install: $(VENV)/.installed $(ASSETS)/.built cairo ## Create .venv, install the pinned requirements, build assets
+
+# The Gantt chart's PNG download is drawn by CairoSVG, which loads Debian's libcairo2.
+cairo:
+	@ldconfig -p 2>/dev/null | grep -q libcairo.so.2 || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq libcairo2; \
+		else echo "Install Debian's libcairo2 (sudo apt-get install libcairo2) for the Gantt chart's PNG download"; \
+			if [ "$$CI" = "true" ]; then exit 1; fi; fi; }
 
 # NHS.UK frontend from npm, compiled with Sass (no web-font request to another host), its
 # icons, and plotly.js from the installed plotly package: all served by the app itself.

@@ -98,6 +98,10 @@ class Config:
     SMTP_SSL = _bool("SMTP_SSL")
     MAIL_FROM = os.environ.get("MAIL_FROM", "transition-tracker@example.org")
     APP_BASE_URL = os.environ.get("APP_BASE_URL", "http://127.0.0.1:5000")
+    # Where the accessibility statement asks people to report a problem: the programme office.
+    ACCESSIBILITY_CONTACT_EMAIL = os.environ.get(
+        "ACCESSIBILITY_CONTACT_EMAIL", "transition-programme-office@example.org"
+    )
 
 
 class DevelopmentConfig(Config):

@@ -113,6 +113,25 @@ def test_dashboard_lists_overdue_due_soon_key_milestones_and_risks(client: Flask
     assert burn_up["planned"][-1] == 109
 
 
+def test_dashboard_tables_show_the_first_rows_and_link_the_rest(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two rows here stand for the 20 a big plan shows: the rest are on the milestone list.
+    from tracker.dashboard import routes
+
+    monkeypatch.setattr(routes, "TABLE_ROWS", 2)
+    page = soup(client, f"{BASE}/")
+    table = page.find("h2", id="overdue").find_next("table")
+    assert [row.find("a").text for row in table.tbody.find_all("tr")] == ["DIG-05", "FIN-06"]
+    more = page.find("h2", id="due-soon").find_previous("p")
+    assert "The 2 due longest ago." in more.text
+    link = more.find("a")
+    assert link.text == "See all 3 overdue milestones"
+    assert listed_refs(client, link["href"]) == ["DIG-05", "FIN-06", "PEO-09"]
+    # One milestone due soon: nothing more to see.
+    assert page.find("h2", id="key").find_previous("p") is more
+
+
 def test_gantt_holds_every_milestone_grouped_by_workstream(client: FlaskClient) -> None:
     page = soup(client, f"{BASE}/gantt")
     data = gantt_json(page)
@@ -127,10 +146,50 @@ def test_gantt_holds_every_milestone_grouped_by_workstream(client: FlaskClient) 
     assert rows["PEO-12"][columns.index("category")] == "driving"
     assert rows["PEO-01"][columns.index("category")] == "complete"
     assert data["today"] == "2022-04-04" and data["go_live_target"] == "2022-07-01"
-    # The page loads plotly.js from this app, never from another host.
+    # The page draws the chart with the app's own script, loading nothing from another host
+    # and no charting library (docs/gantt.md).
     scripts = [s["src"] for s in page.find_all("script", src=True)]
-    assert any(src.endswith("/static/build/plotly.min.js") for src in scripts)
+    assert any(src.endswith("/static/js/gantt.js") for src in scripts)
+    assert not any("plotly" in src for src in scripts)
     assert all(src.startswith("/") for src in scripts)
+    # Each workstream's summary: its rows, their span and share complete, its worst RAG.
+    group = dict(zip(data["group_columns"], data["groups"][1], strict=True))
+    assert group["code"] == "PEO" and group["rag"] == "red" and 0 < group["complete"] < 100
+    assert data["driving"][-1] == data["go_live"] == rows_index(data, "GOV-99")
+    assert data["baseline"] == "Plan for go-live 1 July 2022"
+
+
+def rows_index(data: dict, ref: str) -> int:
+    return [r[0] for r in data["rows"]].index(ref)
+
+
+def test_gantt_shows_the_baseline_chosen(client: FlaskClient) -> None:
+    page = soup(client, f"{BASE}/gantt")
+    options = {o.text: o["value"] for o in page.find("select", id="baseline").find_all("option")}
+    assert options["Current baseline: Plan for go-live 1 July 2022"] == ""
+    assert options["No baseline"] == "none"
+    [(label, older)] = [(k, v) for k, v in options.items() if v not in ("", "none")]
+    columns = gantt_json(page)["columns"]
+    due = columns.index("baseline_due")
+
+    def baseline_due(data: dict, ref: str) -> str | None:
+        return data["rows"][rows_index(data, ref)][due]
+
+    current = gantt_json(page)
+    chosen_page = soup(client, f"{BASE}/gantt?baseline={older}")
+    chosen = gantt_json(chosen_page)
+    assert chosen["baseline"] == label
+    assert baseline_due(current, "PEO-09") != baseline_due(chosen, "PEO-09")
+    assert f"Baseline due ({label})" in chosen_page.find("table", id="gantt-data").thead.text
+    # Showing a baseline narrows nothing: every row is there, and no filter is to be cleared.
+    assert len(chosen["rows"]) == 109 and "match these filters" not in chosen_page.text
+    nothing = gantt_json(soup(client, f"{BASE}/gantt?baseline=none"))
+    assert nothing["baseline"] is None and all(r[due] is None for r in nothing["rows"])
+    wrong = soup(client, f"{BASE}/gantt?baseline=999999")
+    assert "Choose a baseline from the list" in wrong.find(class_="nhsuk-error-summary").text
+    assert gantt_json(wrong)["baseline"] == current["baseline"]
+    # The milestone list shares the filter form but has no baseline to choose.
+    assert soup(client, f"{BASE}/milestones/").find("select", id="baseline") is None
 
 
 def test_gantt_filters_are_query_arguments(client: FlaskClient) -> None:
@@ -168,7 +227,9 @@ def test_a_bad_filter_is_named_and_left_out(client: FlaskClient) -> None:
     page = soup(client, f"{BASE}/milestones/?due_from=2022-02-31")
     summary = page.find(class_="nhsuk-error-summary")
     assert "Enter the earliest due date as a date, like 1 April 2022" in summary.text
-    assert len(page.find("table", id="milestones").tbody.find_all("tr")) == 109
+    # All 109 milestones are listed, the first 100 on this page.
+    assert len(page.find("table", id="milestones").tbody.find_all("tr")) == 100
+    assert page.find(id="milestone-count").text.startswith("Showing 1 to 100 of 109 milestones.")
 
 
 def test_milestone_list_sorts_and_filters(client: FlaskClient) -> None:

@@ -59,8 +59,9 @@ INSTANCE_WIDE = (
     "api.",
     "feeds.",
 )
-# Open without signing in: the sign-in page, an invitation's link (its token is the proof).
-PUBLIC = {"auth.sign_in", "people.accept_invitation", "static"}
+# Open without signing in: the sign-in page, an invitation's link (its token is the proof),
+# the accessibility statement.
+PUBLIC = {"auth.sign_in", "main.accessibility_statement", "people.accept_invitation", "static"}
 # Authenticated by a token, not the session: tested by their own suites (test_api.py runs
 # schemathesis over the API; test_feeds.py fetches feeds by their secret addresses).
 TOKEN_AUTHENTICATED = ("api.", "feeds.")

@@ -5,12 +5,14 @@ Each problem is asserted as the person reads it: sheet, row, column and message.
 
 from __future__ import annotations
 
+import random
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
 import pytest
 
+from tracker.domain.network import path_between
 from tracker.domain.notation import PredecessorLink
 from tracker.domain.plan_sheets import (
     DEPENDENCIES,
@@ -38,6 +40,7 @@ from tracker.domain.plan_sheets import (
     sheet_named,
     unguard,
 )
+from tracker.domain.plan_sheets.cycles import CycleCheck
 
 TODAY = date(2022, 4, 4)  # a Monday
 
@@ -293,14 +296,14 @@ def test_every_problem_in_every_row_is_reported_at_once() -> None:
     ]
 
 
-def test_a_missing_column_is_named_and_no_row_is_read() -> None:
-    headings = tuple(h for h in MILESTONES.headings if h != "Forecast reason")
+def test_a_missing_required_column_is_named_and_no_row_is_read() -> None:
+    headings = tuple(h for h in MILESTONES.headings if h != "Due date")
     read = read_sheet(MILESTONES, Table("Milestones", headings, ((2, ("GOV-01",)),)))
     assert read.problems == (
         Problem(
             "Milestones",
             "row 1",
-            "Forecast reason",
+            "Due date",
             "this column is missing: row 1 must hold the column headings, as in an export",
         ),
     )
@@ -547,3 +550,92 @@ def test_the_fingerprint_stands_for_what_would_change() -> None:
     assert fingerprint(GOV_01) == fingerprint(GOV_01, GOV_02)  # unchanged rows change nothing
     assert fingerprint(moved) != fingerprint(GOV_02)
     assert fingerprint(moved) == fingerprint(moved)
+
+
+# Many links: the cycle check by components, against the plain one --------------------------
+
+
+def _plain_cycles(stored: list[tuple[str, str]], new: list[tuple[str, str]]) -> list[Any]:
+    """What each new link closes, asked of the whole plan each time (path_between)."""
+    edges = list(stored)
+    found: list[Any] = []
+    for p, s in new:
+        chain = path_between(edges, s, p)
+        found.append(chain)
+        if chain is None:
+            edges.append((p, s))
+    return found
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_cycle_check_finds_what_asking_the_whole_plan_finds(seed: int) -> None:
+    rnd = random.Random(seed)
+    nodes = [f"GOV-{n:02}" for n in range(rnd.randint(3, 14))]
+    stored = list({(a, b) for a, b in (rnd.sample(nodes, 2) for _ in range(len(nodes))) if a < b})
+    new = [tuple(rnd.sample(nodes, 2)) for _ in range(rnd.randint(1, 20))]
+    check = CycleCheck(stored, new)
+    mine = [check.closes(p, s) for p, s in new]
+    plain = _plain_cycles(stored, new)
+    # The same links are refused, each naming a loop as short as the plain check's.
+    assert [m is None for m in mine] == [p is None for p in plain]
+    assert [len(m) for m in mine if m] == [len(p) for p in plain if p]
+    for (p, s), chain in zip(new, mine, strict=True):
+        if chain:
+            assert chain[0] == s and chain[-1] == p
+
+
+def test_a_long_chain_checks_without_recursion() -> None:
+    refs = [f"GOV-{n:05}" for n in range(5000)]
+    chain = list(zip(refs, refs[1:], strict=False))
+    check = CycleCheck(chain[:-1], [chain[-1], (refs[-1], refs[0])])
+    assert check.closes(*chain[-1]) is None
+    assert check.closes(refs[-1], refs[0]) == refs
+
+
+# Optional columns ---------------------------------------------------------------------------
+
+
+def _without(sheet: Sheet, records: list[Any], left_out: set[str]) -> Table:
+    full = table(sheet, records)
+    keep = [i for i, h in enumerate(full.headings) if h not in left_out]
+    return Table(
+        full.title,
+        tuple(full.headings[i] for i in keep),
+        tuple((n, tuple(cells[i] for i in keep)) for n, cells in full.rows),
+    )
+
+
+def test_a_missing_optional_column_keeps_a_stored_milestones_field_and_blanks_a_new_ones() -> None:
+    new = milestone(ref="GOV-03", kind="point", planned_start=None, status="not_started")
+    new = replace(new, completed_on=None, predecessors=())
+    left_out = {"Status", "Completed on", "Kind", "Planned start", "Predecessors"}
+    read = read_sheet(
+        MILESTONES, _without(MILESTONES, [GOV_01, new], left_out), stored=PLAN.milestones
+    )
+    assert read.problems == ()
+    assert read.missing == ("Kind", "Planned start", "Status", "Completed on", "Predecessors")
+    kept, added = (row.record for row in read.rows)
+    assert kept == replace(GOV_01, predecessors=())  # as stored; no links given
+    assert (added.kind, added.status, added.planned_start, added.completed_on) == (
+        "point",
+        "not_started",
+        None,
+        None,
+    )
+
+
+def test_a_status_update_keeps_the_writing_the_file_has_no_column_for() -> None:
+    read = read_sheet(
+        STATUS_UPDATES,
+        _without(STATUS_UPDATES, [replace(UPDATE, achievements="")], {"Achievements"}),
+        stored=PLAN.status_updates,
+    )
+    assert [row.record for row in read.rows] == [UPDATE]
+
+
+def test_a_csv_with_the_required_headings_only_is_known_by_them() -> None:
+    assert sheet_for_headings(MILESTONES.required) is MILESTONES
+    assert sheet_for_headings(["Ref", "Title", "Workstream"]) is MILESTONES
+    assert sheet_for_headings(DEPENDENCIES.required) is DEPENDENCIES
+    assert sheet_for_headings(STATUS_UPDATES.required) is STATUS_UPDATES
+    assert MILESTONES.required == ["Ref", "Title", "Workstream", "Owner email", "Due date"]

@@ -46,6 +46,9 @@ def refs(slug: str) -> set[str]:
 
 def text_of(response) -> str:  # noqa: ANN001
     """A page's text, or a workbook's cells."""
+    if response.mimetype == "image/png":
+        # Drawn from the SVG at the same address (gantt.svg), which the sweep reads as text.
+        return ""
     if response.mimetype.startswith("application/vnd.openxmlformats"):
         workbook = openpyxl.load_workbook(io.BytesIO(response.data), read_only=True)
         return "\n".join(

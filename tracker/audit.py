@@ -187,9 +187,11 @@ def _label(obj: Any) -> str:
 
 
 def _validate(session: OrmSession) -> None:
-    for obj in list(session.new) + list(session.dirty):
+    # session.dirty is worked out afresh at each read: read it once, not once a record.
+    dirty = session.dirty
+    for obj in [*session.new, *dirty]:
         validate = getattr(obj, "validate", None)
-        if validate is None or (obj in session.dirty and not session.is_modified(obj)):
+        if validate is None or (obj in dirty and not session.is_modified(obj)):
             continue
         errors = validate()
         if errors:

@@ -31,8 +31,14 @@ __all__ = [
     "start_session",
 ]
 
-# Endpoints anyone may reach without signing in.
-PUBLIC_ENDPOINTS = {"auth.sign_in", "people.accept_invitation", "static"}
+# Endpoints anyone may reach without signing in (the accessibility statement must be
+# readable before signing in: the regulations expect it on every page, the sign-in page too).
+PUBLIC_ENDPOINTS = {
+    "auth.sign_in",
+    "main.accessibility_statement",
+    "people.accept_invitation",
+    "static",
+}
 # Blueprints that authenticate each request themselves, never with the session cookie: the
 # API (bearer tokens) and calendar feeds (a secret token in the address).
 TOKEN_BLUEPRINTS = {"api", "feeds"}

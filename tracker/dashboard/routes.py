@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from tracker.models import Programme
 
 bp = Blueprint("dashboard", __name__, url_prefix="/p/<slug>")
+# Rows in the dashboard's overdue and due-soon tables; the milestone list has them all.
+TABLE_ROWS = 20
 
 
 @bp.get("/")
@@ -59,6 +61,7 @@ def _board(programme: Programme) -> str:
             ),
             "soon_from": forecast.today + timedelta(days=1),
             "soon_to": forecast.today + timedelta(days=figures.DUE_SOON_DAYS),
+            "table_rows": TABLE_ROWS,
         }
     return render_template(
         "dashboard/_board.html",

@@ -17,7 +17,7 @@ from tracker.scheduling import (
     PlannedMilestone,
     ProgrammeForecast,
     WorkingCalendar,
-    forecast_programme,
+    forecast_go_live,
     schedule,
 )
 
@@ -435,15 +435,15 @@ def _critical_path(plan: _Plan) -> CheckResult:
     slack = max(0, fc.milestones[driving].total_float - gap)
     later = cal.add_working_days(fc.milestones[driving].forecast_due, slack + n)
     delayed = [replace(m, forecast=later) if m.ref == driving else m for m in plan.milestones]
-    deps, target = plan.dependencies, fc.go_live_target
-    again = forecast_programme(
-        delayed, deps, go_live_ref=go, go_live_target=target, today=fc.today, calendar=cal
+    # Only go-live's new date is needed: the engine's one pass, not a whole forecast.
+    again = forecast_go_live(
+        delayed, plan.dependencies, go_live_ref=go, today=fc.today, calendar=cal
     )
-    moved = cal.working_days_between(fc.forecast_go_live, again.forecast_go_live)
+    moved = cal.working_days_between(fc.forecast_go_live, again)
     said = (
         f"Delaying {driving} by {_days(slack + n)} (its {_days(slack)} of slack and {n} more) "
         f"moves go-live by {_days(moved)}, from {format_date(fc.forecast_go_live)} to "
-        f"{format_date(again.forecast_go_live)}"
+        f"{format_date(again)}"
     )
     said += "." if moved == n else f", not {n}: something other than the path holds go-live."
     return result(moved == n, said, f"Moved {moved} of {n}", driving)

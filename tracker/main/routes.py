@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from tracker.domain.permissions import can_create_programme
+from tracker.main import accessibility
 from tracker.navigation import SECTIONS
 from tracker.security import current_viewer
 from tracker.services import programmes
@@ -43,3 +44,18 @@ def switch_programme() -> Response:
     if section is None or not section.shown_to(viewer, programmes.leads_in(viewer, programme)):
         return redirect(url_for("dashboard.show", slug=programme.slug))
     return redirect(url_for(section.endpoint, slug=programme.slug))
+
+
+@bp.get("/accessibility")
+def accessibility_statement() -> str:
+    """The accessibility statement, in the form of GOV.UK's model statement; the pages it says
+    were tested are the ones the browser tests open (tracker/main/accessibility.py)."""
+    return render_template(
+        "accessibility/statement.html",
+        tested=accessibility.TESTED_PAGES,
+        keyboard=[p for p in accessibility.TESTED_PAGES if p.keyboard],
+        signed_in_as=accessibility.SIGNED_IN_AS,
+        prepared_on=accessibility.PREPARED_ON,
+        reviewed_on=accessibility.REVIEWED_ON,
+        contact=current_app.config["ACCESSIBILITY_CONTACT_EMAIL"],
+    )

@@ -54,16 +54,33 @@ class GanttFilterForm(QueryForm):
     lead = _choice("Lead director", "a lead director", default="")
     critical = BooleanField("Critical path only (float 0 or less, or driving go-live)")
     late = BooleanField("Late only (overdue or forecast after due)")
+    # The Gantt's ghost bars: "" the current baseline, "none" no baseline, else an id.
+    baseline = _choice("Baseline shown", "a baseline", default="")
 
     def set_choices(
-        self, workstreams: list[Any], leads: list[Any], owners: list[Any] | None = None
+        self,
+        workstreams: list[Any],
+        leads: list[Any],
+        owners: list[Any] | None = None,
+        baselines: list[Any] | None = None,
     ) -> None:
+        """``baselines`` (id, label, current) for the Gantt; without them (the milestone list)
+        the form has no baseline field at all."""
         self.workstream.choices = [SelectChoice("", "All workstreams")] + [
             SelectChoice(ws.code, f"{ws.code}: {ws.name}") for ws in workstreams
         ]
         self.lead.choices = _person_choices(leads, "Any lead")
         if owners is not None and hasattr(self, "owner"):
             self.owner.choices = _person_choices(owners, "Anyone")
+        if baselines is None:
+            del self.baseline
+            return
+        current = next((b for b in baselines if b.current), None)
+        self.baseline.choices = [
+            SelectChoice("", f"Current baseline: {current.label}" if current else "No baseline"),
+            *(SelectChoice(str(b.id), b.label) for b in baselines if not b.current),
+            *([SelectChoice("none", "No baseline")] if current else []),
+        ]
 
 
 class MilestoneFilterForm(GanttFilterForm):

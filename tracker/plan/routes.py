@@ -1,21 +1,24 @@
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from flask import Blueprint, Response, abort, render_template, request
 
 from tracker.clock import today
 from tracker.domain import gantt as gantt_chart
+from tracker.domain import gantt_svg as gantt_picture
 from tracker.domain.figures import MilestoneFilter, select_milestones, workstream_figures
 from tracker.form_fields import parse_id
+from tracker.plan import paging
 from tracker.plan.forms import GanttFilterForm, MilestoneFilterForm
-from tracker.services import baselines, board, fragments
+from tracker.services import baselines, board, fragments, gantt_baselines, gantt_export
 from tracker.services.history import id_names
 from tracker.services.programmes import get_programme_or_404
 
 if TYPE_CHECKING:
-    from tracker.models import Baseline, Programme
+    from tracker.models import Baseline, Programme, Workstream
+    from tracker.services.schedule import ProgrammeSchedule
 
 bp = Blueprint("plan", __name__, url_prefix="/p/<slug>")
 
@@ -60,39 +63,83 @@ def _filtered(form: GanttFilterForm) -> bool:
     )
 
 
-@bp.get("/gantt")
-def gantt(slug: str) -> str:
+@dataclass(frozen=True)
+class _GanttView:
+    """What the Gantt page and its downloads read from the address: the rows the filters
+    choose, with the ghost bars of the baseline shown."""
+
+    programme: Programme
+    schedule: ProgrammeSchedule | None
+    workstreams: list[Workstream]
+    form: GanttFilterForm
+    choices: list[gantt_baselines.BaselineChoice]
+
+    @property
+    def filtered(self) -> bool:
+        return _filters_beyond_baseline(self.form)
+
+    def rows(self) -> tuple[list[gantt_chart.GanttRow], str | None]:
+        """The rows, and the label of the baseline whose ghost bars they carry."""
+        if self.schedule is None:
+            return [], None
+        form, choices = self.form, self.choices
+        # Which baseline's ghost bars to draw: a view of the chart, not a filter of its rows.
+        shown = "" if form.baseline.errors else (form.baseline.data or "")
+        label = next((c.label for c in choices if c.current), None)
+        dates = None  # the current baseline's, which the schedule already holds
+        if shown == "none":
+            dates, label = {}, None
+        elif shown:
+            dates = gantt_baselines.baseline_dates(self.programme, int(shown))
+            label = next(c.label for c in choices if str(c.id) == shown)
+        forecast = self.schedule.forecast
+        chosen = select_milestones(forecast.milestones.values(), _selection(form, self.programme))
+        rows = gantt_chart.gantt_rows(
+            chosen,
+            self.schedule.planned(),
+            self.schedule.baseline_starts,
+            [ws.code for ws in self.workstreams],
+            baseline=dates,
+        )
+        return rows, label
+
+
+def _gantt_view(slug: str) -> _GanttView:
     programme = get_programme_or_404(slug)
-    schedule = board.schedule_for(programme)
     workstreams = board.workstreams(programme, include_retired=True)
     form = GanttFilterForm(formdata=request.args)
-    form.set_choices(workstreams, board.leads(programme))
+    choices = gantt_baselines.choices(programme)
+    form.set_choices(workstreams, board.leads(programme), baselines=choices)
     form.validate()
+    return _GanttView(programme, board.schedule_for(programme), workstreams, form, choices)
+
+
+@bp.get("/gantt")
+def gantt(slug: str) -> str:
+    view = _gantt_view(slug)
+    programme, schedule = view.programme, view.schedule
 
     def chart() -> str:
-        rows, data = [], None
+        rows, label = view.rows()
+        data = None
         if schedule is not None:
             forecast = schedule.forecast
-            chosen = select_milestones(forecast.milestones.values(), _selection(form, programme))
-            rows = gantt_chart.gantt_rows(
-                chosen,
-                schedule.planned(),
-                schedule.baseline_starts,
-                [ws.code for ws in workstreams],
-            )
             data = gantt_chart.chart_data(
                 rows,
                 schedule.dependencies,
-                {ws.code: ws.name for ws in workstreams},
+                {ws.code: ws.name for ws in view.workstreams},
                 today=forecast.today,
                 go_live_target=forecast.go_live_target,
                 forecast_go_live=forecast.forecast_go_live,
+                driving_path=forecast.driving_path,
+                go_live_ref=forecast.go_live_ref,
+                baseline_label=label,
             )
         return render_template(
             "plan/_gantt_chart.html",
             programme=programme,
             schedule=schedule,
-            filtered=_filtered(form),
+            filtered=view.filtered,
             rows=rows,
             chart=data,
         )
@@ -102,10 +149,23 @@ def gantt(slug: str) -> str:
         containerClasses="tracker-wide",  # the chart takes the whole width of the screen
         programme=programme,
         schedule=schedule,
-        form=form,
-        filtered=_filtered(form),
+        form=view.form,
+        filtered=view.filtered,
+        # ?baseline= is in the key with the other arguments (fragments.filters()).
         gantt_html=fragments.cached(programme, "gantt", chart, fragments.filters()),
     )
+
+
+def _filters_beyond_baseline(form: GanttFilterForm) -> bool:
+    """Whether anything but the baseline shown narrows the Gantt's rows."""
+    return any(
+        field.data
+        for name, field in form._fields.items()
+        if name != "baseline" and not field.errors
+    )
+
+
+MILESTONES_PER_PAGE = 100
 
 
 @bp.get("/milestones/")
@@ -116,6 +176,8 @@ def milestones(slug: str) -> str:
     form = MilestoneFilterForm(formdata=request.args)
     form.set_choices(workstreams, board.leads(programme), board.owners(programme))
     form.validate()
+    # The page is in the address with the filters, so the cache key (the query string) has it.
+    number = paging.page_number(request.args.get("page"))
 
     def listing() -> str:
         found = []
@@ -127,13 +189,16 @@ def milestones(slug: str) -> str:
                 sort=sort or "due",
                 descending=bool(form.descending.data),
             )
+        shown = paging.page_of(found, number, MILESTONES_PER_PAGE, what="milestones")
         return render_template(
             "plan/_milestone_list.html",
             programme=programme,
             schedule=schedule,
             form=form,
             filtered=_filtered(form),
-            milestones=found,
+            page=shown,
+            # Each page link keeps the filters and the sort.
+            link_args={k: v for k, v in request.args.items() if k != "page"},
             names={ws.code: ws.name for ws in workstreams},
         )
 
@@ -243,6 +308,59 @@ def _baseline_export(slug: str, format: str) -> Response:
     else:
         body = baselines.comparison_xlsx(lines, chosen.label)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@bp.get("/gantt.svg")
+def gantt_svg(slug: str) -> Response:
+    """The Gantt chart as an SVG file, with the page's filters and baseline."""
+    programme, svg = _gantt_drawing(slug)
+    return _gantt_file(programme, svg, "svg", "image/svg+xml")
+
+
+@bp.get("/gantt.png")
+def gantt_png(slug: str) -> Response:
+    """The same chart as a PNG, drawn on the server from the SVG."""
+    programme, svg = _gantt_drawing(slug)
+    return _gantt_file(programme, gantt_export.png(svg), "png", "image/png")
+
+
+def _gantt_drawing(slug: str) -> tuple[Programme, str]:
+    """The chart's SVG for the filters in the address, read as the Gantt page reads them, and
+    kept with the page's fragments (the same for every reader, renewed by every change)."""
+    view = _gantt_view(slug)
+    schedule = view.schedule
+    if schedule is None:
+        abort(404, description="There is no plan to draw yet.")
+
+    def draw() -> str:
+        forecast = schedule.forecast
+        rows, _ = view.rows()
+        total = len(forecast.milestones)
+        note = f"All {total} milestones"
+        if view.filtered:
+            note = f"{len(rows)} of {total} milestones, filtered as on the Gantt page"
+        return gantt_picture.gantt_svg(
+            rows,
+            {ws.code: ws.name for ws in view.workstreams},
+            programme=view.programme.name,
+            today=forecast.today,
+            go_live_target=forecast.go_live_target,
+            forecast_go_live=forecast.forecast_go_live,
+            workstream_rags=forecast.workstream_rags,
+            note=note,
+        )
+
+    svg = fragments.cached(view.programme, "gantt.svg", draw, fragments.filters())
+    return view.programme, str(svg)
+
+
+def _gantt_file(programme: Programme, body: str | bytes, extension: str, mimetype: str) -> Response:
+    name = f"{programme.slug}-gantt-{today().isoformat()}.{extension}"
     return Response(
         body,
         mimetype=mimetype,

@@ -30,6 +30,7 @@ from .programme import (
     ProgrammeForecast,
     ScheduleRules,
     WhyStep,
+    forecast_go_live,
     forecast_programme,
     long_date,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "ScheduledActivity",
     "WhyStep",
     "WorkingCalendar",
+    "forecast_go_live",
     "forecast_programme",
     "long_date",
     "schedule",

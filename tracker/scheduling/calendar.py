@@ -53,6 +53,12 @@ class WorkingCalendar:
         self._lo = self._hi = _bounded(origin.toordinal())
         self._days: list[int] = []
         self._base = 0  # index in _days of working day 0
+        # Offsets of dates already asked for: a plan asks for the same few hundred days
+        # thousands of times. An offset never changes as the table grows (_base moves too),
+        # and a memo entry is always the same value, so filling it from two threads is safe.
+        self._starts: dict[date, int] = {}
+        self._finishes: dict[date, int] = {}
+        self._dates: dict[int, date] = {}  # working day number -> its date
         self._cover(self._lo - _CHUNK_DAYS // 2, self._hi + _CHUNK_DAYS)
 
     # -- table maintenance ---------------------------------------------------------------
@@ -144,22 +150,32 @@ class WorkingCalendar:
     def start_offset(self, d: date) -> int:
         """Start offset of a task starting on ``d``; a non-working ``d`` starts on the next
         working day."""
-        o = self._cover_date(d)
-        return bisect_left(self._days, o) - self._base
+        found = self._starts.get(d)
+        if found is None:
+            o = self._cover_date(d)
+            found = self._starts[d] = bisect_left(self._days, o) - self._base
+        return found
 
     def finish_offset(self, d: date) -> int:
         """Finish offset of a task finishing on ``d`` (end of that day); a non-working ``d``
         means the end of the previous working day."""
-        o = self._cover_date(d)
-        return bisect_right(self._days, o) - self._base
+        found = self._finishes.get(d)
+        if found is None:
+            o = self._cover_date(d)
+            found = self._finishes[d] = bisect_right(self._days, o) - self._base
+        return found
 
     def start_date(self, offset: int) -> date:
         """The working day whose morning is start offset ``offset``."""
-        return date.fromordinal(self._days[self._cover_index(offset)])
+        return self._dates.get(offset) or self._date(offset)
 
     def finish_date(self, offset: int) -> date:
         """The working day whose end is finish offset ``offset`` (working day offset - 1)."""
-        return date.fromordinal(self._days[self._cover_index(offset - 1)])
+        return self._dates.get(offset - 1) or self._date(offset - 1)
+
+    def _date(self, i: int) -> date:
+        found = self._dates[i] = date.fromordinal(self._days[self._cover_index(i)])
+        return found
 
     def duration(self, start: date, due: date) -> int:
         """Working days from ``start`` to ``due``, both inclusive (a point milestone's

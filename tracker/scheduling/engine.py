@@ -7,15 +7,15 @@ and continuous, ``ef = es + duration``, link bounds FS ``es_j >= ef_i + L``, SS
 
 from __future__ import annotations
 
-import gc
 from array import array
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Iterable
-from dataclasses import fields
 from itertools import accumulate, compress, repeat
 from operator import add, and_, attrgetter, eq, ge, itemgetter, mul, not_, rshift, sub
 from typing import Any, cast
 
+from .collector import collector_paused
+from .columns import from_columns
 from .network import (
     LINK_TYPES,
     Activity,
@@ -70,13 +70,8 @@ def schedule(
     """
     # The run allocates ~100k small objects and no reference cycles; letting the cyclic
     # collector walk the heap part-way through costs as much as a whole pass.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         return _schedule(list(activities), list(links), deadline)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
 
 
 # Performance notes: large networks are bound by memory access more than by bytecodes, as
@@ -234,7 +229,7 @@ def _schedule(acts: list[Activity], link_list: list[Link], deadline: int | None)
     return Schedule(
         project_duration=proj,
         horizon=horizon,
-        activities=dict(zip(ids, _make(ScheduledActivity, columns), strict=True)),
+        activities=dict(zip(ids, from_columns(ScheduledActivity, columns), strict=True)),
     )
 
 
@@ -337,23 +332,6 @@ def _check_link(link: Link, index: dict[str, int]) -> None:
         raise ScheduleError(f"{where}: an activity cannot depend on itself")
 
 
-_new = object.__new__
-
-
-def _make(cls: type, columns: list[list[Any]]) -> list[Any]:
-    """Instances of the frozen, slotted dataclass ``cls`` from one column per field.
-
-    The generated __init__ makes one object.__setattr__ call per field per instance; filling
-    each slot column-wise through its descriptor gives identical instances in C loops.
-    """
-    names = [f.name for f in fields(cls)]
-    count = len(columns[0])
-    objs: list[Any] = list(map(_new, repeat(cls, count)))
-    for name, column in zip(names, columns, strict=True):
-        deque(map(getattr(cls, name).__set__, objs, column), maxlen=0)
-    return objs
-
-
 def _drivers(
     acts: list[Activity],
     ids: list[str],
@@ -372,7 +350,7 @@ def _drivers(
     n = len(acts)
     bind_p, bind_e, succ, meta = binding
     metas = list(map(meta.__getitem__, bind_e))
-    link_drivers: list[Driver] = _make(
+    link_drivers: list[Driver] = from_columns(
         Driver,
         [
             list(repeat("link", len(metas))),

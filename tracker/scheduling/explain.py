@@ -54,7 +54,10 @@ def cause_of(plan: Translated, sched: Schedule, shift: int) -> str:
 
 
 def step_reason(plan: Translated, cause: str, forecast_due: date, slip: int) -> str:
-    m = plan.m
+    return _reason(plan.m, cause, forecast_due, slip)
+
+
+def _reason(m: PlannedMilestone, cause: str, forecast_due: date, slip: int) -> str:
     if cause == "complete":
         done = m.completed_on or m.due
         return (
@@ -78,7 +81,8 @@ def why_chain(
     cal: WorkingCalendar,
 ) -> tuple[WhyStep, ...]:
     """The chain of predecessors pushing this milestone past its own dates, nearest first;
-    it ends at the root cause (a milestone late for its own reasons, or on plan)."""
+    it ends at the root cause (a milestone late for its own reasons, or on plan). The whole
+    walk, for one milestone; a forecast's chains come from ``Explainer``, which shares them."""
     steps: list[WhyStep] = []
     current = plan
     while cause_of(current, sched, shift) == "predecessor":
@@ -92,6 +96,92 @@ def why_chain(
         reason = step_reason(current, cause_of(current, sched, shift), p_due, p_slip)
         steps.append(WhyStep(current.m.ref, current.m.title, current.m.owner, reason))
     return tuple(steps)
+
+
+class Explainer:
+    """Each milestone's "why" chain and its sentence, worked out when first asked for, then
+    kept. A page shows a few (the milestone page and the API's one), so most are never made.
+
+    A milestone's chain is its driving predecessor's step followed by that predecessor's own
+    chain, so each step is made once and each chain once, from the chain it extends: walking
+    every milestone's whole chain of predecessors again was quadratic on long chains. The
+    answers equal ``why_chain`` and ``explanation``'s (a test compares them on generated plans).
+
+    It keeps only plain values besides the plan and the forecasts the schedule holds anyway
+    (each milestone's cause and driving link), not the engine's schedule: fewer objects for
+    the garbage collector to walk while the schedule is cached. The memo is filled in place,
+    also from several threads at once on a cached schedule: each entry is always the same
+    value, and a dict's item assignment is atomic.
+    """
+
+    __slots__ = ("_cal", "_causes", "_chains", "_forecasts", "_links", "_plan", "_steps", "_texts")
+
+    def __init__(
+        self,
+        plan: dict[str, PlannedMilestone],
+        forecasts: dict[str, MilestoneForecast],
+        cal: WorkingCalendar,
+    ) -> None:
+        self._plan = plan
+        self._forecasts = forecasts  # filled in by the caller, before anything is read
+        self._cal = cal
+        self._causes: dict[str, str] = {}
+        self._links: dict[str, tuple[str, str, int]] = {}  # driving link: from, type, lag
+        self._steps: dict[str, WhyStep] = {}
+        self._chains: dict[str, tuple[WhyStep, ...]] = {}
+        self._texts: dict[str, str] = {}
+
+    def note(self, plan: Translated, sched: Schedule, shift: int) -> None:
+        """Keep what the milestone's words will need from the engine's schedule."""
+        ref = plan.m.ref
+        cause = self._causes[ref] = cause_of(plan, sched, shift)
+        if cause == "predecessor":
+            link = next(d for d in sched.activities[ref].drivers if d.kind == "link")
+            assert link.predecessor is not None and link.type is not None
+            self._links[ref] = (link.predecessor, link.type, link.lag)
+
+    def _step(self, ref: str) -> WhyStep:
+        """The milestone as a step in its successors' chains."""
+        found = self._steps.get(ref)
+        if found is None:
+            m, f = self._plan[ref], self._forecasts[ref]
+            reason = _reason(m, self._causes[ref], f.forecast_due, f.slip_days)
+            found = self._steps[ref] = WhyStep(ref, m.title, m.owner, reason)
+        return found
+
+    def why(self, ref: str) -> tuple[WhyStep, ...]:
+        """As ``why_chain``: nearest driving predecessor first, the root cause last."""
+        chains, links = self._chains, self._links
+        # Up the driving links to a chain already made or to the root cause ...
+        pending: list[str] = []
+        current = ref
+        while current not in chains and current in links:
+            pending.append(current)
+            current = links[current][0]
+        if current not in chains:
+            chains[current] = ()
+        # ... then down again, each chain one step on from its predecessor's.
+        for successor in reversed(pending):
+            chains[successor] = (self._step(current), *chains[current])
+            current = successor
+        return chains[ref]
+
+    def explanation(self, ref: str, due: date, slip: int) -> str:
+        """As ``explanation``, for the milestone forecast ``due`` with ``slip``."""
+        found = self._texts.get(ref)
+        if found is None:
+            link = self._links.get(ref)
+            text = _sentence(
+                self._plan[ref],
+                self._causes[ref],
+                self.why(ref),
+                None if link is None else link[1:],
+                due,
+                slip,
+                self._cal,
+            )
+            found = self._texts[ref] = text
+        return found
 
 
 def _owner(name: str) -> str:
@@ -116,19 +206,36 @@ def explanation(
     """The forecast in a sentence. A date on a non-working day is measured to the last working
     day before it (docs/scheduling.md), and the sentence says so when that is why the
     forecast differs from the date given; `cal` names the day ("a bank holiday (...)")."""
-    m = plan.m
+    link = None
+    if cause == "predecessor" and why:
+        driving = next(d for d in sched.activities[plan.m.ref].drivers if d.kind == "link")
+        assert driving.type is not None
+        link = (driving.type, driving.lag)
+    return _sentence(plan.m, cause, why, link, due, slip, cal)
+
+
+def _sentence(
+    m: PlannedMilestone,
+    cause: str,
+    why: tuple[WhyStep, ...],
+    link: tuple[str, int] | None,
+    due: date,
+    slip: int,
+    cal: WorkingCalendar | None,
+) -> str:
+    """``explanation``, given the type and lag of the driving link (None: no predecessor)."""
     if cause == "complete":
         late = f", {days_text(slip)} late" if slip > 0 else ""
         return f"Completed on {long_date(m.completed_on or m.due)}{late}."
-    if cause == "predecessor" and why:
+    if cause == "predecessor" and why and link is not None:
         first = why[0]
-        link = next(d for d in sched.activities[m.ref].drivers if d.kind == "link")
-        verb = "finish" if link.type in ("FS", "FF") else "start"
+        link_type, link_lag = link
+        verb = "finish" if link_type in ("FS", "FF") else "start"
         lag = ""
-        if link.lag > 0:
-            lag = f", plus {days_text(link.lag)}"
-        elif link.lag < 0:
-            lag = f", less a lead of {days_text(-link.lag)}"
+        if link_lag > 0:
+            lag = f", plus {days_text(link_lag)}"
+        elif link_lag < 0:
+            lag = f", less a lead of {days_text(-link_lag)}"
         text = (
             f"Forecast {long_date(due)} because '{first.title}' ({first.reason}, "
             f"{_owner(first.owner)}) must {verb} first{lag}."

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from .calendar import WorkingCalendar
+from .collector import collector_paused
+from .columns import from_columns
 from .engine import Activity, Link, Schedule, ScheduleError, schedule
-from .explain import cause_of, explanation, forecast_dates, rag_for, why_chain, workstream_rags
+from .explain import Explainer, forecast_dates, rag_for, workstream_rags
 from .programme_data import (
     AMBER,
     AT_RISK,
@@ -50,6 +53,7 @@ __all__ = [
     "ProgrammeForecast",
     "ScheduleRules",
     "WhyStep",
+    "forecast_go_live",
     "forecast_programme",
     "long_date",
 ]
@@ -67,17 +71,30 @@ def forecast_programme(
     rules: ScheduleRules = ScheduleRules(),  # noqa: B008  # frozen, so sharing is safe
 ) -> ProgrammeForecast:
     """Forecast every milestone and go-live; raises ScheduleError (with refs) on a bad plan."""
-    cal = calendar
-    plans = _translate(list(milestones), today, cal)
-    deps = list(dependencies)
-    if go_live_ref not in plans:
-        raise ScheduleError(f"go-live milestone {go_live_ref!r} is not in the plan")
+    with collector_paused():
+        return _forecast(
+            milestones,
+            dependencies,
+            go_live_ref,
+            go_live_target,
+            today,
+            calendar,
+            baseline_go_live,
+            rules,
+        )
 
-    # Engine time must not go below 0 (its project start); shift everything so it doesn't.
-    shift = min([0, *(_earliest_offset(p) for p in plans.values())])
-    acts = [_activity(p, shift) for p in plans.values()]
-    links = [Link(d.predecessor, d.successor, d.type, d.lag) for d in deps]
-    full = schedule(acts, links)
+
+def _forecast(
+    milestones: Iterable[PlannedMilestone],
+    dependencies: Iterable[PlannedDependency],
+    go_live_ref: str,
+    go_live_target: date,
+    today: date,
+    cal: WorkingCalendar,
+    baseline_go_live: date | None,
+    rules: ScheduleRules,
+) -> ProgrammeForecast:
+    plans, shift, acts, links, full = _plan_pass(milestones, dependencies, go_live_ref, today, cal)
     target_finish = cal.finish_offset(go_live_target) - shift
 
     # Float against the go-live target covers go-live, everything due by the target, and
@@ -98,11 +115,19 @@ def forecast_programme(
     path = _driving_path(go_live_ref, full, links)
     on_path = set(path) | full.driving_paths(go_live_ref)
     forecasts: dict[str, MilestoneForecast] = {}
+    explainer = Explainer({ref: p.m for ref, p in plans.items()}, forecasts, cal)
+    rows = []
     for ref, plan in plans.items():
+        explainer.note(plan, full, shift)
         float_source = scoped if ref in scope else full
-        forecasts[ref] = _forecast_one(
-            plan, plans, full, float_source, shift, ref in on_path, today, cal, rules
+        rows.append(
+            _forecast_one(
+                plan, explainer, full, float_source, shift, ref in on_path, today, cal, rules
+            )
         )
+    # Made column by column (columns.py): the frozen __init__ was a tenth of the forecast.
+    columns = list(zip(*rows, strict=True))  # never empty: go-live is in the plan
+    forecasts.update(zip(plans, from_columns(MilestoneForecast, columns), strict=True))
 
     go = forecasts[go_live_ref]
     if go.status == "complete":
@@ -145,6 +170,53 @@ def forecast_programme(
         after_go_live=after,
         feeds_nothing=feeds_nothing,
     )
+
+
+def forecast_go_live(
+    milestones: Iterable[PlannedMilestone],
+    dependencies: Iterable[PlannedDependency],
+    *,
+    go_live_ref: str,
+    today: date,
+    calendar: WorkingCalendar,
+) -> date:
+    """``forecast_programme(...).forecast_go_live`` alone, for a plan tried out in memory
+    (plan health's critical path test): the one engine pass it needs, none of the float
+    against the target, RAG or figures. Raises ScheduleError as forecast_programme does."""
+    with collector_paused():
+        plans, shift, _acts, _links, full = _plan_pass(
+            milestones, dependencies, go_live_ref, today, calendar
+        )
+        act = full.activities[go_live_ref]
+        return forecast_dates(plans[go_live_ref], act.es, act.ef, shift, calendar)[1]
+
+
+def _plan_pass(
+    milestones: Iterable[PlannedMilestone],
+    dependencies: Iterable[PlannedDependency],
+    go_live_ref: str,
+    today: date,
+    cal: WorkingCalendar,
+) -> tuple[dict[str, Translated], int, list[Activity], list[Link], Schedule]:
+    """The plan in engine time, and the engine's pass over it as planned."""
+    plans = _translate(list(milestones), today, cal)
+    if go_live_ref not in plans:
+        raise ScheduleError(f"go-live milestone {go_live_ref!r} is not in the plan")
+    # Engine time must not go below 0 (its project start); shift everything so it doesn't.
+    shift = min([0, *(_earliest_offset(p) for p in plans.values())])
+    acts = [_activity(p, shift) for p in plans.values()]
+    deps = list(dependencies)
+    # Column by column (columns.py): a plan has two or three links per milestone.
+    links: list[Link] = from_columns(
+        Link,
+        [
+            [d.predecessor for d in deps],
+            [d.successor for d in deps],
+            [d.type for d in deps],
+            [d.lag for d in deps],
+        ],
+    )
+    return plans, shift, acts, links, schedule(acts, links)
 
 
 def _after_go_live(
@@ -314,7 +386,7 @@ def _driving_path(go_live: str, sched: Schedule, links: list[Link]) -> list[str]
 
 def _forecast_one(
     plan: Translated,
-    plans: dict[str, Translated],
+    explainer: Explainer,
     full: Schedule,
     float_source: Schedule,
     shift: int,
@@ -322,7 +394,8 @@ def _forecast_one(
     today: date,
     cal: WorkingCalendar,
     rules: ScheduleRules,
-) -> MilestoneForecast:
+) -> tuple[Any, ...]:
+    """The milestone's MilestoneForecast, as its fields' values in order."""
     m = plan.m
     act = full.activities[m.ref]
     start, due = forecast_dates(plan, act.es, act.ef, shift, cal)
@@ -331,31 +404,25 @@ def _forecast_one(
     total = float_source.activities[m.ref].total_float
     overdue = not complete and m.due < today
 
-    why = why_chain(plan, plans, full, shift, cal)
-    cause = cause_of(plan, full, shift)
-    text = explanation(plan, cause, why, full, due, slip, cal)
     rag, reason = rag_for(m, complete, overdue, total, slip, today, cal, rules)
-    return MilestoneForecast(
-        ref=m.ref,
-        title=m.title,
-        workstream=m.workstream,
-        owner=m.owner,
-        status=m.status,
-        is_key=m.is_key,
-        due=m.due,
-        forecast_start=start,
-        forecast_due=due,
-        slip_days=slip,
-        baseline_slip_days=(
-            None if m.baseline_due is None else cal.working_days_between(m.baseline_due, due)
-        ),
-        total_float=total,
-        free_float=act.free_float,
-        critical=total <= 0 and not complete,
-        on_driving_path=on_path,
-        overdue=overdue,
-        rag=rag,
-        rag_reason=reason,
-        why=why,
-        explanation=text,
+    return (
+        m.ref,
+        m.title,
+        m.workstream,
+        m.owner,
+        m.status,
+        m.is_key,
+        m.due,
+        start,  # forecast_start
+        due,  # forecast_due
+        slip,  # slip_days
+        None if m.baseline_due is None else cal.working_days_between(m.baseline_due, due),
+        total,  # total_float
+        act.free_float,
+        total <= 0 and not complete,  # critical
+        on_path,  # on_driving_path
+        overdue,
+        rag,
+        reason,  # rag_reason
+        explainer,
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
+from typing import Protocol
 
 BLUE, RED, AMBER, GREEN = "blue", "red", "amber", "green"
 RAG_ORDER = (RED, AMBER, GREEN, BLUE)  # worst first
@@ -55,7 +57,15 @@ class WhyStep:
     reason: str  # short: "late", "overdue: was due 1 April 2022", "completed 3 May 2022", ...
 
 
-@dataclass(frozen=True)
+class Explains(Protocol):
+    """Works out a forecast's "why" when it is read (explain.Explainer)."""
+
+    def why(self, ref: str) -> tuple[WhyStep, ...]: ...
+
+    def explanation(self, ref: str, due: date, slip: int) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
 class MilestoneForecast:
     ref: str
     title: str
@@ -75,8 +85,18 @@ class MilestoneForecast:
     overdue: bool  # due before today and not complete
     rag: str  # "blue", "red", "amber", "green"
     rag_reason: str
-    why: tuple[WhyStep, ...]  # nearest driving predecessor first, root cause last
-    explanation: str
+    # The words come when read: a page shows a few of thousands (docs/scheduling.md).
+    explainer: Explains = field(repr=False, compare=False)
+
+    @property
+    def why(self) -> tuple[WhyStep, ...]:
+        """The predecessors holding the forecast back: the nearest first, the root cause last."""
+        return self.explainer.why(self.ref)
+
+    @property
+    def explanation(self) -> str:
+        """The forecast in a sentence."""
+        return self.explainer.explanation(self.ref, self.forecast_due, self.slip_days)
 
 
 @dataclass(frozen=True)
@@ -105,6 +125,7 @@ class ProgrammeForecast:
         return self.workstream_rags.get(code)
 
 
+@lru_cache(maxsize=8192)  # strftime's %B is slow, and a plan names the same days often
 def long_date(d: date) -> str:
     """'1 April 2022' (no leading zero, whatever the platform's strftime does)."""
     return f"{d.day} {d:%B %Y}"
@@ -114,7 +135,7 @@ def days_text(n: int, unit: str = "working day") -> str:
     return f"{n} {unit}" + ("" if abs(n) == 1 else "s")
 
 
-@dataclass
+@dataclass(slots=True)
 class Translated:
     """A milestone translated into calendar offsets (before the shift to engine time)."""
 

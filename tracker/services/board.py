@@ -37,22 +37,30 @@ class _ScheduleCache:
 
     The plan version lives in the database and changes with every change to the programme
     (tracker/audit.py), so a change made through any worker is seen by the next request in
-    every worker. A computed schedule is never modified, so sharing it between threads is safe.
+    every worker. A computed schedule is never modified (its explanations are filled in when
+    read, always alike: scheduling/explain.py), so sharing it between threads is safe.
+
+    One schedule per programme: a new version replaces the one before, which no request asks
+    for again. Kept, superseded schedules (tens of thousands of objects each, at thousands
+    of milestones) only made every full garbage collection longer.
     """
 
     def __init__(self, size: int = 32) -> None:
-        self._items: LRUCache[tuple[int, str, date], ProgrammeSchedule | None] = LRUCache(size)
+        self._items: LRUCache[int, tuple[str, date, ProgrammeSchedule | None]] = LRUCache(size)
         self._lock = threading.Lock()
 
     def get(self, key: tuple[int, str, date]) -> tuple[bool, ProgrammeSchedule | None]:
+        programme_id, version, day = key
         with self._lock:
-            if key in self._items:
-                return True, self._items[key]
+            held = self._items.get(programme_id)
+        if held is not None and held[:2] == (version, day):
+            return True, held[2]
         return False, None
 
     def put(self, key: tuple[int, str, date], schedule: ProgrammeSchedule | None) -> None:
+        programme_id, version, day = key
         with self._lock:
-            self._items[key] = schedule
+            self._items[programme_id] = (version, day, schedule)
 
     def clear(self) -> None:
         with self._lock:

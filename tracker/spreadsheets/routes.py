@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
@@ -27,10 +28,9 @@ from tracker.domain.plan_sheets import (
     SHEETS,
     Budget,
     CheckedImport,
+    KeptCheck,
     OverBudget,
     Problem,
-    Sheet,
-    Table,
     export_rows,
     sheet_by_key,
 )
@@ -104,9 +104,6 @@ def _programme_for_import(slug: str) -> Programme:
     return programme
 
 
-Read = tuple[list[tuple[Sheet, Table]], list[str]]  # an upload's tables, and notes on it
-
-
 def _upload_page(
     programme: Programme,
     form: UploadForm,
@@ -145,9 +142,16 @@ def _unreadable(programme: Programme, exc: files.UnreadableFile | OverBudget) ->
 
 
 def _preview_page(
-    programme: Programme, kept: uploads.PendingImport, checked: CheckedImport, **extra: object
+    programme: Programme,
+    kept: uploads.PendingImport,
+    checked: CheckedImport,
+    *,
+    new_check: bool = True,
+    **extra: object,
 ) -> str:
     uploads.remember_preview(checked.fingerprint())
+    if new_check:  # for the confirm, while the plan stays as it is now
+        uploads.keep_check(KeptCheck(checked, plan_sheets.plan_stamp(programme)))
     return render_template(
         "spreadsheets/preview.html",
         programme=programme,
@@ -175,8 +179,9 @@ def upload(slug: str) -> str | Response:
     data = chosen.stream.read(files.MAX_UPLOAD_BYTES + 1)
     budget = Budget()  # reading and checking, together
     try:
-        tables, notes = files.read_upload(filename, data, budget)
-        checked = plan_sheets.check_import(current_viewer(), programme, tables, notes, budget)
+        checked = plan_sheets.check_import(
+            current_viewer(), programme, lambda: files.read_upload(filename, data, budget), budget
+        )
     except (files.UnreadableFile, OverBudget) as exc:
         form.file.errors = [str(exc)]
         return _upload_page(programme, form)
@@ -186,16 +191,21 @@ def upload(slug: str) -> str | Response:
     if not checked.ok:
         return _upload_page(programme, form, checked.problems, filename, more=checked.more_problems)
     uploads.keep(programme.slug, filename, data, checked.fingerprint())
+    uploads.keep_check(KeptCheck(checked, plan_sheets.plan_stamp(programme)))
     return redirect(url_for("spreadsheets.preview", slug=programme.slug))
 
 
-def _read_kept(programme: Programme, kept: uploads.PendingImport, budget: Budget) -> Read | str:
-    """The kept upload's tables, or the upload page saying why they cannot be read."""
-    try:
-        return files.read_upload(kept.filename, kept.data, budget)
-    except (files.UnreadableFile, OverBudget) as exc:  # if the limits changed since it was kept
-        uploads.discard()
-        return _unreadable(programme, exc)
+def _reader(kept: uploads.PendingImport, budget: Budget) -> Callable[[], plan_sheets.Read]:
+    """Reads the kept upload, when the service needs it read (files.UnreadableFile if the
+    limits changed since it was kept, OverBudget)."""
+    return lambda: files.read_upload(kept.filename, kept.data, budget)
+
+
+def _last_check(programme: Programme, kept: uploads.PendingImport) -> KeptCheck | None:
+    """The upload's last check, if it is of what the session last saw (the service uses it
+    only while the plan is as it was then)."""
+    last = uploads.kept_check()
+    return last if last is not None and last.checked.fingerprint() == kept.fingerprint else None
 
 
 def _failed_checks(
@@ -208,15 +218,17 @@ def _failed_checks(
     )
 
 
-def _recheck(programme: Programme, kept: uploads.PendingImport) -> CheckedImport | str:
-    """The kept upload checked again, or the upload page saying why it no longer passes."""
+def _recheck(
+    programme: Programme, kept: uploads.PendingImport, last: KeptCheck | None = None
+) -> CheckedImport | str:
+    """The kept upload checked again (or its `last` check, while the plan is as it was), or
+    the upload page saying why it no longer passes."""
     budget = Budget()
-    read = _read_kept(programme, kept, budget)
-    if isinstance(read, str):
-        return read
     try:
-        checked = plan_sheets.check_import(current_viewer(), programme, *read, budget)
-    except OverBudget as exc:  # slower this time: the server is busy
+        checked = plan_sheets.check_import(
+            current_viewer(), programme, _reader(kept, budget), budget, kept=last
+        )
+    except (files.UnreadableFile, OverBudget) as exc:  # the limits changed; the server is busy
         uploads.discard()
         return _unreadable(programme, exc)
     except ChangeRefused as refused:
@@ -232,10 +244,13 @@ def preview(slug: str) -> str | Response:
     kept = uploads.pending(programme.slug)
     if kept is None:
         return _nothing_waiting(programme)
-    checked = _recheck(programme, kept)
+    last = _last_check(programme, kept)
+    checked = _recheck(programme, kept, last)
     if isinstance(checked, str):
         return checked
-    return _preview_page(programme, kept, checked)
+    return _preview_page(
+        programme, kept, checked, new_check=last is None or checked is not last.checked
+    )
 
 
 @bp.post("/import/confirm")
@@ -245,14 +260,16 @@ def confirm(slug: str) -> str | Response:
     if kept is None:
         return _nothing_waiting(programme)
     budget = Budget()
-    read = _read_kept(programme, kept, budget)
-    if isinstance(read, str):
-        return read
     try:
         done = plan_sheets.confirm_import(
-            current_viewer(), programme, *read, budget=budget, previewed=kept.fingerprint
+            current_viewer(),
+            programme,
+            _reader(kept, budget),
+            budget=budget,
+            previewed=kept.fingerprint,
+            kept=_last_check(programme, kept),
         )
-    except OverBudget as exc:  # nothing was saved
+    except (files.UnreadableFile, OverBudget) as exc:  # nothing was saved
         uploads.discard()
         return _unreadable(programme, exc)
     except ChangeRefused as refused:

@@ -3,8 +3,10 @@
 The file is written to the instance folder (`PLAN_IMPORT_DIR` if set) under a random name;
 the session, which is signed and so cannot be forged, holds only that name, the programme and
 a fingerprint of what the preview showed. Nothing the browser sends back is trusted: confirm
-reads the kept file and checks it against the plan again. A kept file is deleted on confirm
-or cancel, when a newer upload replaces it, and after an hour.
+reads the kept file and checks it against the plan again, unless the plan is as it was when
+the file was last checked: that check is kept beside the file (`<name>.check`, as text:
+tracker/domain/plan_sheets/kept.py), with the stamp of the plan it was made against. A kept
+file is deleted on confirm or cancel, when a newer upload replaces it, and after an hour.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app, session
+
+from tracker.domain.plan_sheets import KeptCheck, kept_from_text, kept_text
 
 SESSION_KEY = "plan_import"
 MAX_AGE_SECONDS = 60 * 60
@@ -41,7 +45,7 @@ def _folder() -> Path:
 def _sweep(folder: Path) -> None:
     """Delete uploads nobody confirmed or cancelled within the hour."""
     cutoff = time.time() - MAX_AGE_SECONDS
-    for path in folder.glob("*.upload"):
+    for path in [*folder.glob("*.upload"), *folder.glob("*.check"), *folder.glob("*.part")]:
         try:
             if path.stat().st_mtime < cutoff:
                 path.unlink()
@@ -95,8 +99,31 @@ def remember_preview(fingerprint: str) -> None:
         session[SESSION_KEY] = {**kept, "fingerprint": fingerprint}
 
 
+def keep_check(kept: KeptCheck) -> None:
+    """Keep the last check of this session's upload, for the next step to use while the plan
+    is as it was (replacing the one before)."""
+    path = _kept_path()
+    if path is None:
+        return
+    spare = path.with_suffix(f".{secrets.token_hex(4)}.part")
+    descriptor = os.open(spare, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write(kept_text(kept))
+    os.replace(spare, path.with_suffix(".check"))  # whole or not at all, for another worker
+
+
+def kept_check() -> KeptCheck | None:
+    """The last check of this session's upload, if there is one and it reads back."""
+    path = _kept_path()
+    try:
+        return kept_from_text(path.with_suffix(".check").read_text("utf-8")) if path else None
+    except (FileNotFoundError, UnicodeDecodeError):
+        return None
+
+
 def discard() -> None:
     path = _kept_path()
     session.pop(SESSION_KEY, None)
     if path is not None:
         path.unlink(missing_ok=True)
+        path.with_suffix(".check").unlink(missing_ok=True)

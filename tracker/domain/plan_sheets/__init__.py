@@ -20,7 +20,9 @@ The modules, in the order an import uses them:
   StatusUpdateRecord);
 - cells: one cell written for export (guarded against formulas) or read back (CellError);
 - rows: a sheet's rows read into records, each problem named by sheet, row and column;
-- checks: an upload checked against the stored plan, and the preview of what it would do.
+- checks: an upload checked against the stored plan, and the preview of what it would do
+  (new links checked for cycles by cycles);
+- kept: a check kept as text between the import's steps (KeptCheck).
 
 Everything public is importable from here, as `tracker.domain.plan_sheets.check_upload`.
 """
@@ -54,6 +56,7 @@ from tracker.domain.plan_sheets.checks import (
     check_upload,
     shown,
 )
+from tracker.domain.plan_sheets.kept import KeptCheck, kept_from_text, kept_text
 from tracker.domain.plan_sheets.layout import (
     DATE_HINT,
     DEPENDENCIES,
@@ -107,6 +110,7 @@ __all__ = [
     "DependencyRecord",
     "ExportValue",
     "Item",
+    "KeptCheck",
     "LinkKey",
     "MilestoneRecord",
     "OverBudget",
@@ -122,6 +126,8 @@ __all__ = [
     "export_rows",
     "export_value",
     "guard",
+    "kept_from_text",
+    "kept_text",
     "read_date",
     "read_number",
     "read_sheet",

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Generic, TypeVar
 
-from tracker.domain.network import path_between
 from tracker.domain.plan_sheets.budget import Budget
 from tracker.domain.plan_sheets.cells import word
+from tracker.domain.plan_sheets.cycles import CycleCheck
 from tracker.domain.plan_sheets.layout import (
     DEPENDENCIES,
     MILESTONES,
@@ -90,6 +90,7 @@ class CheckedImport:
     dependencies_not_in_file: tuple[str, ...] = ()
     status_updates_not_in_file: int = 0
     more_problems: bool = False  # there are more than `problems` lists: the check stopped
+    describes_links: bool = False  # a Dependencies sheet, or a Predecessors column
 
     @property
     def ok(self) -> bool:
@@ -186,6 +187,18 @@ def _links(read: Sequence[ReadSheet]) -> tuple[dict[LinkKey, _Link], list[Proble
     return found, problems
 
 
+def _left_out(part: ReadSheet) -> str:
+    """The note on a sheet's optional columns that the file does not have."""
+    columns = ", ".join(part.missing)
+    kinds = {MILESTONES.key: "milestones", DEPENDENCIES.key: "links"}
+    records = kinds.get(part.sheet.key, "status updates")
+    return (
+        f"The {part.sheet.title} sheet has no {columns} column"
+        f"{'s' if len(part.missing) > 1 else ''}: {records} already in the tracker keep "
+        "what they have there, and new ones have them blank"
+    )
+
+
 def _place(problem: Problem) -> tuple[int, int, int]:
     """Problems in the order of the file: by sheet, row, then column."""
     sheet = sheet_named(problem.sheet) or MILESTONES
@@ -215,10 +228,15 @@ def check_upload(
             if not sheet.importable
         ),
     ]
+    stored: dict[str, Mapping[Any, Any]] = {
+        MILESTONES.key: plan.milestones,
+        DEPENDENCIES.key: plan.dependencies,
+        STATUS_UPDATES.key: plan.status_updates,
+    }
     read: list[ReadSheet] = []
     for sheet, table in tables:
         if sheet.importable and sum(len(part.problems) for part in read) < budget.problems:
-            read.append(read_sheet(sheet, table, budget))
+            read.append(read_sheet(sheet, table, budget, stored[sheet.key]))
     problems = [p for part in read for p in part.problems]
     by_sheet = {part.sheet.key: part for part in read}
     sheets = tuple(part.sheet.title for part in read)
@@ -232,6 +250,7 @@ def check_upload(
 
     if len(problems) >= budget.problems or not all(part.complete for part in read):
         return refused(stopped=True)
+    notes += [_left_out(part) for part in read if part.missing]
     budget.reading("the upload")
 
     def problem(sheet: Sheet, number: int, field: str, message: str) -> None:
@@ -287,7 +306,12 @@ def check_upload(
     links, link_problems = _links(read)
     problems += link_problems
     all_refs = set(plan.milestones) | file_refs
-    edges = {(p, s) for p, s, _ in plan.dependencies}
+    new_links = [
+        (p, s)
+        for (p, s, t) in links
+        if (p, s, t) not in plan.dependencies and p in all_refs and s in all_refs
+    ]
+    cycles = CycleCheck(((p, s) for p, s, _ in plan.dependencies), new_links)
     link_items: list[Item[DependencyRecord]] = []
     for key, link in links.items():
         budget.tick()
@@ -302,13 +326,12 @@ def check_upload(
         old_lag = plan.dependencies.get(key)
         if old_lag is None and not unknown:
             # As add_dependency does: a new link must not close a chain back on itself.
-            chain = path_between(edges, d.successor, d.predecessor)
+            chain = cycles.closes(d.predecessor, d.successor)
             if chain is not None:
                 cycle = " → ".join([*chain, d.successor])
                 message = f"{d.label} would make a cycle: {cycle}"
                 problems.append(Problem(where.sheet, where.row, where.column, message))
                 continue
-            edges.add((d.predecessor, d.successor))
         changes = (
             ()
             if old_lag is None or old_lag == d.lag_days
@@ -319,8 +342,10 @@ def check_upload(
     if problems:
         return refused()
     # Only links into milestones the file describes are "missing" from it, unless the file
-    # has the whole Dependencies sheet.
+    # has the whole Dependencies sheet; a Milestones sheet without its Predecessors column
+    # describes no links.
     whole = DEPENDENCIES.key in by_sheet
+    linked = whole or (milestones is not None and milestones.has("predecessors"))
     links_left = [
         DependencyRecord(p, s, t, lag).label
         for (p, s, t), lag in sorted(plan.dependencies.items())
@@ -337,6 +362,7 @@ def check_upload(
         milestones_not_in_file=tuple(sorted(set(plan.milestones) - file_refs))
         if milestones
         else (),
-        dependencies_not_in_file=tuple(links_left) if (whole or milestones) else (),
+        dependencies_not_in_file=tuple(links_left) if linked else (),
+        describes_links=linked,
         status_updates_not_in_file=len(set(plan.status_updates) - file_updates) if updates else 0,
     )

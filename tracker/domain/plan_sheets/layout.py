@@ -18,6 +18,9 @@ class Column:
     width: int  # in characters, for the workbook
     type: str = "text"  # text, word ("Not started"), date, number, yes_no, links
     hint: str = ""
+    # A file must have a required column; one without an optional column leaves that field as
+    # it is on the records it already has, and blank on new ones.
+    required: bool = False
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,11 @@ class Sheet:
     def heading(self, field: str) -> str:
         return next(c.heading for c in self.columns if c.field == field)
 
+    @property
+    def required(self) -> list[str]:
+        """The headings a file of this sheet must have."""
+        return [c.heading for c in self.columns if c.required]
+
 
 DATE_HINT = "a date, dd/mm/yyyy"
 MILESTONES = Sheet(
@@ -46,14 +54,15 @@ MILESTONES = Sheet(
     "Milestones",
     "Every milestone with its dates, owner, status, evidence and predecessors.",
     (
-        Column("Ref", "ref", 10, hint="workstream code, dash, number: GOV-01"),
-        Column("Title", "title", 50, hint="up to 200 characters"),
+        Column("Ref", "ref", 10, hint="workstream code, dash, number: GOV-01", required=True),
+        Column("Title", "title", 50, hint="up to 200 characters", required=True),
         Column("Description", "description", 50, hint="optional"),
-        Column("Workstream", "workstream", 12, hint="the workstream's code: GOV"),
-        Column("Owner email", "owner_email", 30, hint="someone already in the tracker"),
+        Column("Workstream", "workstream", 12, hint="the workstream's code: GOV", required=True),
+        Column("Owner email", "owner_email", 30,
+               hint="someone already in the tracker", required=True),
         Column("Kind", "kind", 10, "word", hint="Activity or Point"),
         Column("Planned start", "planned_start", 14, "date", hint="blank for a point"),
-        Column("Due date", "due_date", 14, "date", hint=DATE_HINT),
+        Column("Due date", "due_date", 14, "date", hint=DATE_HINT, required=True),
         Column("Status", "status", 13, "word", hint="Not started, In progress, Complete, Blocked"),
         Column("Completed on", "completed_on", 14, "date", hint="only when complete"),
         Column("Forecast date", "forecast_date", 14, "date", hint="the lead's, if slipping"),
@@ -70,8 +79,9 @@ DEPENDENCIES = Sheet(
     "Dependencies",
     "Every link between milestones, one a row (the Predecessors column, written out long).",
     (
-        Column("Predecessor", "predecessor", 14, hint="the milestone that comes first"),
-        Column("Successor", "successor", 14, hint="the milestone that waits for it"),
+        Column("Predecessor", "predecessor", 14,
+               hint="the milestone that comes first", required=True),
+        Column("Successor", "successor", 14, hint="the milestone that waits for it", required=True),
         Column("Type", "type", 8, hint="FS (if blank), SS, FF or SF"),
         Column("Lag (working days)", "lag_days", 18, "number", hint="negative is a lead"),
     ),
@@ -105,9 +115,10 @@ STATUS_UPDATES = Sheet(
     "Status updates",
     "The workstreams' weekly highlight reports: RAG, achievements, next steps and issues.",
     (
-        Column("Workstream", "workstream", 12, hint="the workstream's code: GOV"),
-        Column("Week commencing", "week_start", 16, "date", hint="the Monday, dd/mm/yyyy"),
-        Column("RAG", "rag", 8, "word", hint="Red, Amber or Green"),
+        Column("Workstream", "workstream", 12, hint="the workstream's code: GOV", required=True),
+        Column("Week commencing", "week_start", 16, "date",
+               hint="the Monday, dd/mm/yyyy", required=True),
+        Column("RAG", "rag", 8, "word", hint="Red, Amber or Green", required=True),
         Column("Achievements", "achievements", 50),
         Column("Next steps", "next_steps", 50),
         Column("Issues", "issues", 50),
@@ -132,9 +143,14 @@ def sheet_named(title: str) -> Sheet | None:
 
 
 def sheet_for_headings(headings: Sequence[Any]) -> Sheet | None:
-    """The sheet whose column headings a CSV file's first row holds (most of them, at least)."""
+    """The sheet whose column headings a CSV file's first row holds: most of them, or most
+    of its required ones (a file may leave out optional columns)."""
     given = {name_key(h) for h in headings}
-    scores = [(sum(name_key(h) in given for h in s.headings) / len(s.columns), s) for s in SHEETS]
+
+    def share(wanted: Sequence[str]) -> float:
+        return sum(name_key(h) in given for h in wanted) / len(wanted) if wanted else 0.0
+
+    scores = [(max(share(s.headings), share(s.required)), s) for s in SHEETS]
     score, best = max(scores, key=lambda pair: pair[0])
     return best if score >= 0.5 else None
 

@@ -73,12 +73,34 @@ class Table:
 
 
 class _RowReader:
-    """Reads one row's cells by field, keeping every problem and which fields had one."""
+    """Reads one row's cells by field, keeping every problem and which fields had one. A
+    field whose column the file does not have reads as blank; `stored` holds the records
+    the sheet's rows are matched with, for the readers to keep such a field as it is."""
 
-    def __init__(self, sheet: Sheet, number: int, cells: Sequence[CellValue], at: dict[str, int]):
+    def __init__(
+        self,
+        sheet: Sheet,
+        number: int,
+        cells: Sequence[CellValue],
+        at: dict[str, int],
+        stored: Mapping[Any, Any],
+        emails: dict[tuple[str, str], list[FieldError]],
+    ):
         self.sheet, self.number, self.cells, self.at = sheet, number, cells, at
+        self.stored, self._emails = stored, emails
         self.problems: list[Problem] = []
         self.bad: set[str] = set()
+
+    def given(self, field: str) -> bool:
+        """Whether the file has the field's column."""
+        return field in self.at
+
+    def email(self, email: str, field: str) -> list[FieldError]:
+        """check_email, once for each address: a plan has a few owners on many rows."""
+        key = (email, field)
+        if key not in self._emails:
+            self._emails[key] = check_email(email, field)
+        return self._emails[key]
 
     def problem(self, field: str, message: str) -> None:
         if field not in self.bad:  # one message a cell: what could not be read comes first
@@ -92,7 +114,7 @@ class _RowReader:
             self.problem((rename or {}).get(error.field, error.field), error.message)
 
     def _read(self, field: str, reader: Callable[[CellValue], Any]) -> Any:
-        index = self.at[field]
+        index = self.at.get(field, len(self.cells))  # a column the file leaves out is blank
         try:
             return reader(self.cells[index] if index < len(self.cells) else None)
         except CellError as exc:
@@ -136,12 +158,15 @@ class _RowReader:
 
 
 def _positions(sheet: Sheet, table: Table) -> tuple[dict[str, int], list[Problem]]:
-    """Where each of the sheet's columns is, by its heading in row 1 (in any order)."""
+    """Where each of the sheet's columns is, by its heading in row 1 (in any order); only a
+    required column must be there."""
     at: dict[str, int] = {}
     problems = []
     found = [name_key(h) for h in table.headings]
     for column in sheet.columns:
         places = [i for i, name in enumerate(found) if name == name_key(column.heading)]
+        if not places and not column.required:
+            continue
         if not places:
             message = "this column is missing: row 1 must hold the column headings, as in an export"
         elif len(places) > 1:
@@ -153,32 +178,48 @@ def _positions(sheet: Sheet, table: Table) -> tuple[dict[str, int], list[Problem
     return at, problems
 
 
+_KINDS, _STATUSES = values(MilestoneKind), values(MilestoneStatus)
+_LINK_TYPES = values(DependencyType)
+
+
 def _read_milestone(r: _RowReader) -> MilestoneRecord | None:
     ref = r.code("ref")
+    # A milestone already in the plan keeps what the file has no column for.
+    old: MilestoneRecord | None = r.stored.get(ref)
+
+    def kept(field: str, value: Any) -> Any:
+        return getattr(old, field) if old is not None and not r.given(field) else value
+
     title = strip_bidi(r.text("title"))
-    description = r.text("description") or ""
+    description = kept("description", r.text("description") or "")
     workstream = r.code("workstream")
     owner = normalise_email(r.text("owner_email"))
-    planned_start, due_date = r.date("planned_start"), r.date("due_date")
-    kind = (
-        r.choice("kind", values(MilestoneKind))
-        or (MilestoneKind.ACTIVITY if planned_start else MilestoneKind.POINT).value
+    planned_start = kept("planned_start", r.date("planned_start"))
+    due_date = r.date("due_date")
+    kind = kept(
+        "kind",
+        r.choice("kind", _KINDS)
+        or (MilestoneKind.ACTIVITY if planned_start else MilestoneKind.POINT).value,
     )
-    status = r.choice("status", values(MilestoneStatus)) or MilestoneStatus.NOT_STARTED.value
+    status = kept("status", r.choice("status", _STATUSES) or MilestoneStatus.NOT_STARTED.value)
     if kind == MilestoneKind.POINT and planned_start == due_date:
         planned_start = None  # a point's start typed as its due date, as the form allows
-    completed_on, forecast_date = r.date("completed_on"), r.date("forecast_date")
-    forecast_reason, blocked_reason = r.text("forecast_reason"), r.text("blocked_reason")
-    is_key = r.yes_no("is_key")
-    evidence_text, evidence_url = r.text("evidence_text"), r.text("evidence_url")
+    completed_on = kept("completed_on", r.date("completed_on"))
+    forecast_date = kept("forecast_date", r.date("forecast_date"))
+    forecast_reason = kept("forecast_reason", r.text("forecast_reason"))
+    blocked_reason = kept("blocked_reason", r.text("blocked_reason"))
+    is_key = kept("is_key", r.yes_no("is_key"))
+    evidence_text = kept("evidence_text", r.text("evidence_text"))
+    evidence_url = kept("evidence_url", r.text("evidence_url"))
+    # Without the column the file gives no links (checks.py leaves the plan's as they are).
     links = r.links("predecessors")
     r.add(check_code(workstream), {"code": "workstream"})
-    r.add(check_email(owner, "owner_email"))
+    r.add(r.email(owner, "owner_email"))
     # What follows from a status or kind that could not be read would only repeat the problem.
     follows: set[str] = set()
-    if "status" in r.bad or status not in values(MilestoneStatus):
+    if "status" in r.bad or status not in _STATUSES:
         follows |= {"completed_on", "blocked_reason", "evidence_text"}
-    if "kind" in r.bad or kind not in values(MilestoneKind):
+    if "kind" in r.bad or kind not in _KINDS:
         follows.add("planned_start")
     errors = check_milestone(
         ref=ref,
@@ -229,7 +270,12 @@ def _read_milestone(r: _RowReader) -> MilestoneRecord | None:
 def _read_dependency(r: _RowReader) -> DependencyRecord | None:
     predecessor, successor = r.code("predecessor"), r.code("successor")
     type_ = r.code("type") or DependencyType.FS.value
+    if not r.given("type"):  # the one link already between the two keeps its type
+        types = [t for t in _LINK_TYPES if (predecessor, successor, t) in r.stored]
+        type_ = types[0] if len(types) == 1 else type_
     lag = r.whole_number("lag_days")
+    if not r.given("lag_days"):  # a link already in the plan keeps its lag
+        lag = r.stored.get((predecessor, successor, type_), 0)
     lag = 0 if lag is None and "lag_days" not in r.bad else lag
     for field, ref in (("predecessor", predecessor), ("successor", successor)):
         if not ref:
@@ -256,6 +302,13 @@ def _read_status_update(r: _RowReader) -> StatusUpdateRecord | None:
         r.text("issues"),
     )
     author = normalise_email(r.text("author_email")) or None
+    # An update already in the tracker keeps what the file has no column for.
+    old: StatusUpdateRecord | None = r.stored.get((workstream, week))
+    if old is not None:
+        achievements = old.achievements if not r.given("achievements") else achievements
+        next_steps = old.next_steps if not r.given("next_steps") else next_steps
+        issues = old.issues if not r.given("issues") else issues
+        author = old.author_email if not r.given("author_email") else author
     r.add(check_code(workstream), {"code": "workstream"})
     if week is None:
         r.problem("week_start", "Enter the Monday of the week reported on")
@@ -265,7 +318,7 @@ def _read_status_update(r: _RowReader) -> StatusUpdateRecord | None:
         r.problem("rag", "Enter Red, Amber or Green")
     r.add(check_rag("rag", rag))
     if author:
-        r.add(check_email(author, "author_email"))
+        r.add(r.email(author, "author_email"))
     if r.problems or week is None or rag is None:
         return None
     return StatusUpdateRecord(
@@ -297,24 +350,41 @@ class ReadSheet:
     problems: tuple[Problem, ...]
     refs: dict[str, int]  # first row of each reference (milestones only)
     complete: bool = True  # False when reading stopped at the budget's number of problems
+    missing: tuple[str, ...] = ()  # the optional columns the file does not have (headings)
+
+    def has(self, field: str) -> bool:
+        return self.sheet.heading(field) not in self.missing
 
 
-def read_sheet(sheet: Sheet, table: Table, budget: Budget | None = None) -> ReadSheet:
+def read_sheet(
+    sheet: Sheet,
+    table: Table,
+    budget: Budget | None = None,
+    stored: Mapping[Any, Any] | None = None,
+) -> ReadSheet:
     """Every row of a table as a record, or the problems that stop it being one; reading
-    stops once there are `budget.problems` of them (OverBudget when time is up)."""
+    stops once there are `budget.problems` of them (OverBudget when time is up).
+
+    `stored` holds the records already in the plan that the rows are matched with (by
+    reference, link or workstream and week): a row of one keeps the fields whose optional
+    columns the file leaves out; a new row has them blank."""
     budget = budget or Budget()
     budget.reading(f"the {sheet.title} sheet")
     at, problems = _positions(sheet, table)
+    missing = tuple(c.heading for c in sheet.columns if c.field not in at)
     if problems:
-        return ReadSheet(sheet, (), tuple(problems), {})
+        return ReadSheet(sheet, (), tuple(problems), {}, missing=missing)
     rows: list[Row[Any]] = []
     refs: dict[str, int] = {}
     seen: dict[tuple[str, date], int] = {}
+    emails: dict[tuple[str, str], list[FieldError]] = {}
     for number, cells in table.rows:
         if len(problems) >= budget.problems:
-            return ReadSheet(sheet, tuple(rows), tuple(problems), refs, complete=False)
+            return ReadSheet(
+                sheet, tuple(rows), tuple(problems), refs, complete=False, missing=missing
+            )
         budget.tick()
-        reader = _RowReader(sheet, number, cells, at)
+        reader = _RowReader(sheet, number, cells, at, stored or {}, emails)
         record = _READERS[sheet.key](reader)
         if sheet is MILESTONES:
             ref = reader.code("ref") if "ref" not in reader.bad else ""
@@ -330,4 +400,4 @@ def read_sheet(sheet: Sheet, table: Table, budget: Budget | None = None) -> Read
         problems += reader.problems
         if record is not None and not reader.problems:
             rows.append(Row(number, record))
-    return ReadSheet(sheet, tuple(rows), tuple(problems), refs)
+    return ReadSheet(sheet, tuple(rows), tuple(problems), refs, missing=missing)

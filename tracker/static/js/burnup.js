@@ -28,5 +28,16 @@
                     xanchor: "left", yanchor: "top", font: { size: 12 } }],
     font: { family: "Arial, sans-serif" },
   };
-  window.Plotly.newPlot(target, traces, layout, { displaylogo: false, responsive: true });
+  // Nothing that sends the chart to another host, no selection tools that do nothing here,
+  // and no "Double-click to zoom back out" hint left on screen.
+  window.Plotly.newPlot(target, traces, layout, {
+    displaylogo: false,
+    responsive: true,
+    showTips: false,
+    showLink: false,
+    showSendToCloud: false,
+    showEditInChartStudio: false,
+    modeBarButtonsToRemove: ["lasso2d", "select2d", "sendDataToCloud", "editInChartStudio",
+      "toggleSpikelines", "hoverClosestCartesian", "hoverCompareCartesian"],
+  });
 })();
