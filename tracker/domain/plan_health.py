@@ -12,18 +12,12 @@ from typing import Any
 
 from tracker.domain.validation import FieldError, format_date
 from tracker.scheduling import (
-    Link,
     PlannedDependency,
     PlannedMilestone,
     ProgrammeForecast,
     WorkingCalendar,
     forecast_go_live,
-    schedule,
 )
-
-# The network exactly as forecast_programme builds it, to read the engine's drivers (what
-# binds each milestone), which the forecast does not carry (docs/plan-health.md).
-from tracker.scheduling.programme import _activity, _earliest_offset, _translate
 
 PERCENT, WORKING_DAYS, COUNT = "%", "working days", "count"
 # The critical path test delays the driving milestone by its float and this much more.
@@ -250,16 +244,6 @@ class _Plan:
         self.done = {m.ref for m in self.milestones if m.status == "complete"}
         self.links = [d for d in self.dependencies if d.successor not in self.done]
 
-    def drivers(self) -> dict[str, set[str]]:
-        """The kinds of constraint binding each milestone in the engine's forward pass
-        (engine.Driver: "link", "earliest_start", ...), on forecast_programme's network."""
-        plans = _translate(self.milestones, self.forecast.today, self.calendar)
-        shift = min([0, *(_earliest_offset(p) for p in plans.values())])
-        acts = [_activity(p, shift) for p in plans.values()]
-        links = [Link(d.predecessor, d.successor, d.type, d.lag) for d in self.dependencies]
-        found = schedule(acts, links).activities
-        return {ref: {d.kind for d in a.drivers} for ref, a in found.items()}
-
     def each(self, pool: list[PlannedMilestone], words: Callable[[Any], str | None]) -> Found:
         """The milestones of `pool` that `words` has something to say about."""
         found = [Finding((m.ref,), said) for m in pool if (said := words(m)) is not None]
@@ -296,11 +280,10 @@ def _links(plan: _Plan, words: Callable[[PlannedDependency], str | None]) -> Fou
 def _held_back(plan: _Plan) -> Found:
     """Its own planned date (start no earlier than) binds in the engine's forward pass and no
     link does, though it has predecessors. Go-live is meant to sit on its target date."""
-    kinds = plan.drivers()
+    held = plan.forecast.held_to_planned_date
 
     def words(m: PlannedMilestone) -> str | None:
-        held = kinds.get(m.ref, set()) if m.ref != plan.forecast.go_live_ref else set()
-        if not plan.preds[m.ref] or "earliest_start" not in held or "link" in held:
+        if m.ref not in held or m.ref == plan.forecast.go_live_ref or not plan.preds[m.ref]:
             return None
         what = "planned start" if m.kind == "activity" else "planned date"
         return f"held to its {what}, {format_date(_start(m))}: its predecessors allow earlier"
@@ -472,7 +455,9 @@ def assess(
     """Every check on the plan, with the forecast forecast_programme gave it for this go-live
     target and today; the programme's start milestones need no predecessor."""
     limits = thresholds or HealthThresholds()
-    forecast = replace(forecast, go_live_target=go_live_target, today=today)
+    if today != forecast.today:  # the checks read the forecast's own pass over the plan
+        raise ValueError(f"the forecast is for {forecast.today}, not {today}")
+    forecast = replace(forecast, go_live_target=go_live_target)
     plan = _Plan(list(milestones), list(dependencies), forecast, calendar, limits, programme_start)
     results = [
         _critical_path(plan) if c.rule == MUST_PASS else _judged(c, _FOUND[c.key](plan), limits)

@@ -169,7 +169,18 @@ def _forecast(
         workstream_rags=workstream_rags(forecasts.values()),
         after_go_live=after,
         feeds_nothing=feeds_nothing,
+        held_to_planned_date=_held_to_planned_date(full),
     )
+
+
+def _held_to_planned_date(full: Schedule) -> frozenset[str]:
+    """Activities whose own earliest start binds in the pass and no link does."""
+    held = []
+    for ref, act in full.activities.items():
+        kinds = {d.kind for d in act.drivers}
+        if "earliest_start" in kinds and "link" not in kinds:
+            held.append(ref)
+    return frozenset(held)
 
 
 def forecast_go_live(

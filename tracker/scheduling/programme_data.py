@@ -118,6 +118,9 @@ class ProgrammeForecast:
     # that are not planned to follow it: holes in the plan (see forecast_programme).
     after_go_live: tuple[str, ...] = ()
     feeds_nothing: frozenset[str] = frozenset()  # those of after_go_live with no successor
+    # Held to their own planned date (start no earlier than) in the forward pass as planned,
+    # where no link binds them: plan health's "held to planned dates" reads it from here.
+    held_to_planned_date: frozenset[str] = frozenset()
 
     def workstream_rag(self, code: str) -> str | None:
         """Worst milestone RAG in the workstream (red > amber > green > blue); None if it
