@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from tracker.domain.risks import DEFAULT_BANDS, Band, band_for
+from tracker.domain.text import listed
 from tracker.domain.validation import PLAUSIBLE_DATES
 from tracker.scheduling import MilestoneForecast, ProgrammeForecast
 
@@ -49,13 +50,6 @@ def is_late(m: MilestoneForecast) -> bool:
     return m.status != "complete" and (m.overdue or m.forecast_due > m.due)
 
 
-def _listed(refs: Sequence[str], limit: int = 3) -> str:
-    shown = list(refs[:limit])
-    if len(refs) > limit:
-        shown.append(f"{len(refs) - limit} more")
-    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
-
-
 def after_go_live_warning(forecast: ProgrammeForecast) -> str | None:
     """The headline's warning when open milestones are forecast after the go-live target and
     go-live does not wait for them (ProgrammeForecast.after_go_live): go-live's own forecast
@@ -65,7 +59,8 @@ def after_go_live_warning(forecast: ProgrammeForecast) -> str | None:
         return None
     n = len(refs)
     one = n == 1
-    subject = f"{n} milestone{'' if one else 's'}, {_listed(refs)}, {'is' if one else 'are'}"
+    named = listed(refs, limit=3)
+    subject = f"{n} milestone{'' if one else 's'}, {named}, {'is' if one else 'are'}"
     if all(r in forecast.feeds_nothing for r in refs):
         why = "feeds nothing" if one else "feed nothing"
     else:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from tracker.domain.text import listed
 from tracker.scheduling import (
     AT_RISK,
     OFF_TRACK,
@@ -27,7 +28,7 @@ from tracker.scheduling import (
 )
 
 MOVED_SHOWN = 5  # refs named in a sentence about what else moves; the rest are counted
-_STATUS_ORDER = {ON_TRACK: 0, AT_RISK: 1, OFF_TRACK: 2}
+STATUS_ORDER = {ON_TRACK: 0, AT_RISK: 1, OFF_TRACK: 2}
 
 
 @dataclass(frozen=True)
@@ -108,16 +109,12 @@ def _days(n: int) -> str:
     return f"{n} working day{'' if abs(n) == 1 else 's'}"
 
 
-def _span(before: date, after: date) -> str:
+def date_span(before: date, after: date) -> str:
     """ "1 July to 20 July 2022": the first date's year only when the years differ."""
     first = long_date(before)
     if before.year == after.year:
         first = first.rsplit(" ", 1)[0]
     return f"{first} to {long_date(after)}"
-
-
-def _listed(refs: list[str]) -> str:
-    return refs[0] if len(refs) == 1 else ", ".join(refs[:-1]) + " and " + refs[-1]
 
 
 @dataclass(frozen=True)
@@ -156,7 +153,7 @@ class Effect:
 
     @property
     def status_worse(self) -> bool:
-        return _STATUS_ORDER.get(self.status_after, 0) > _STATUS_ORDER.get(self.status_before, 0)
+        return STATUS_ORDER.get(self.status_after, 0) > STATUS_ORDER.get(self.status_before, 0)
 
     @property
     def needs_confirming(self) -> bool:
@@ -181,7 +178,7 @@ class Effect:
         """What it does to go-live, in the board's words."""
         before, after = self.float_before, self.float_after
         if self.go_live_moves:
-            span = _span(self.go_live_before, self.go_live_after)
+            span = date_span(self.go_live_before, self.go_live_after)
             verb = (
                 "moves go-live"
                 if self.go_live_after > self.go_live_before
@@ -237,7 +234,7 @@ class Effect:
         if len(self.moved) > MOVED_SHOWN:
             refs.append(f"{len(self.moved) - MOVED_SHOWN} more")
         n = len(self.moved)
-        return f"It also moves {n} other milestone{'' if n == 1 else 's'}: {_listed(refs)}."
+        return f"It also moves {n} other milestone{'' if n == 1 else 's'}: {listed(refs)}."
 
     @property
     def after_go_live_sentence(self) -> str | None:
@@ -246,7 +243,7 @@ class Effect:
             return None
         one = len(refs) == 1
         return (
-            f"It puts {_listed(refs)} after go-live, which does not wait for "
+            f"It puts {listed(refs)} after go-live, which does not wait for "
             f"{'it' if one else 'them'}: check {'its' if one else 'their'} links."
         )
 

@@ -1,4 +1,4 @@
-"""Text as stored: no bidirectional controls in titles and names.
+"""Text as stored: no bidirectional controls in titles and names; words listed in a sentence.
 
 Unicode's bidirectional embedding, override and isolate controls (and the invisible direction
 marks) change the order in which the characters around them are shown, so a title holding
@@ -13,6 +13,7 @@ before this cannot run over what is around it.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import overload
 
 # LRE, RLE, PDF, LRO, RLO; LRI, RLI, FSI, PDI; LRM, RLM; ALM.
@@ -47,3 +48,12 @@ def shown(value: object) -> object:
     if isinstance(value, str) and has_bidi(value):
         return strip_bidi(value)  # a markupsafe.Markup stays Markup
     return value
+
+
+def listed(words: Sequence[str], limit: int | None = None) -> str:
+    """Words in a sentence: "FIN-08", "FIN-08 and GOV-02", "FIN-08, GOV-02 and PRC-04"; past
+    `limit` words, the rest are counted ("FIN-08, GOV-02, PRC-04 and 2 more")."""
+    shown = list(words if limit is None else words[:limit])
+    if limit is not None and len(words) > limit:
+        shown.append(f"{len(words) - limit} more")
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]

@@ -19,6 +19,7 @@ from tracker.domain.highlights import check_highlight
 from tracker.domain.my_work import week_start
 from tracker.domain.permissions import Viewer
 from tracker.domain.terms import ROLE_LABELS, MilestoneStatus, Role
+from tracker.domain.text import listed
 from tracker.domain.validation import (
     FieldError,
     ValidationError,
@@ -42,10 +43,6 @@ def _text(value: str | None) -> str | None:
     return value or None
 
 
-def _listed(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
-
-
 def not_theirs(actor: Viewer, workstream: Workstream, doing: str) -> str:
     """Why this person may not change the workstream's progress, in their own terms: "You
     lead FIN and PRC, not PEO: only a lead of PEO or a programme admin can update PEO-04"."""
@@ -63,7 +60,7 @@ def not_theirs(actor: Viewer, workstream: Workstream, doing: str) -> str:
             )
         )
         if led:
-            return f"You lead {_listed(led)}, not {workstream.code}: {only}."
+            return f"You lead {listed(led)}, not {workstream.code}: {only}."
         return f"You lead no workstream in this programme: {only}."
     if role in (Role.BOARD, Role.VIEWER):
         label = ROLE_LABELS[Role(role)].lower()
