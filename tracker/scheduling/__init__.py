@@ -1,6 +1,7 @@
 """Scheduling domain layer: CPM engine, working-day calendar, programme forecast.
 
-Pure Python (stdlib and ``holidays`` only): plain dataclasses in, plain dataclasses out.
+Pure Python (stdlib and ``holidays``; numpy in ``risk_analysis``, imported on its own so that
+the rest does not load it): plain dataclasses in, plain dataclasses out.
 Nothing here imports Flask, SQLAlchemy or the rest of ``tracker``. See docs/scheduling.md.
 """
 
