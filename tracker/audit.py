@@ -40,6 +40,7 @@ from tracker.models import (
     RiskAction,
     RiskReview,
     SavedTemplate,
+    Scenario,
     StatusUpdate,
     User,
     Workstream,
@@ -103,7 +104,11 @@ AUDITED: tuple[type, ...] = (
     Membership,
     Invitation,
     SavedTemplate,
+    Scenario,
 )
+# Audited, but not part of the plan: changing one leaves the programme's plan version (and so
+# every cached schedule) as it is. A scenario is hypothetical by definition.
+NOT_THE_PLAN: tuple[type, ...] = (Scenario,)
 NOT_AUDITED_FIELDS = {
     "id",
     "plan_version",
@@ -335,7 +340,9 @@ def _new_plan_versions(
     changed = {
         item.programme_id
         for item in pending
-        if item.programme_id is not None and item.programme_id not in gone_programmes
+        if item.programme_id is not None
+        and item.programme_id not in gone_programmes
+        and not isinstance(item.obj, NOT_THE_PLAN)
     }
     everyone = any(isinstance(item.obj, Person) for item in pending)  # owners' names
     if not changed and not everyone:

@@ -24,6 +24,7 @@ from tracker.models.raid import (
     RiskReview,
 )
 from tracker.models.reporting import StatusUpdate
+from tracker.models.scenarios import RiskAnalysisResult, Scenario
 
 __all__ = [
     "ApiToken",
@@ -48,9 +49,11 @@ __all__ = [
     "Programme",
     "Risk",
     "RiskAction",
+    "RiskAnalysisResult",
     "RiskMilestone",
     "RiskReview",
     "SavedTemplate",
+    "Scenario",
     "StatusUpdate",
     "User",
     "Workstream",

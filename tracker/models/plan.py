@@ -122,6 +122,13 @@ class Milestone(Timestamps, Base):
         CheckConstraint(
             "status <> 'blocked' OR blocked_reason IS NOT NULL", name="blocked_has_reason"
         ),
+        CheckConstraint(
+            "(optimistic_days IS NULL AND likely_days IS NULL AND pessimistic_days IS NULL)"
+            " OR (optimistic_days IS NOT NULL AND likely_days IS NOT NULL"
+            " AND pessimistic_days IS NOT NULL"
+            " AND optimistic_days <= likely_days AND likely_days <= pessimistic_days)",
+            name="three_point_in_order",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -148,6 +155,11 @@ class Milestone(Timestamps, Base):
     evidence_text: Mapped[str | None] = mapped_column(Text)
     evidence_url: Mapped[str | None] = mapped_column(String(500))
     is_key: Mapped[bool] = mapped_column(default=False)  # a board milestone
+    # A three-point estimate for schedule risk analysis (docs/risk-analysis.md), in working
+    # days: an activity's duration, or a point's slip. All three or none (the defaults).
+    optimistic_days: Mapped[int | None]
+    likely_days: Mapped[int | None]
+    pessimistic_days: Mapped[int | None]
     # Optimistic locking: a save based on an older version is refused, not silently merged.
     version: Mapped[int] = mapped_column(default=1)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -38,6 +38,9 @@ class Programme(Timestamps, Base):
     health_thresholds: Mapped[dict[str, int]] = mapped_column(
         JSON, default=dict, server_default="{}"
     )
+    # Schedule risk analysis defaults the programme changed, by status (three-points for
+    # points and activities: tracker/scheduling/risk_analysis.py); empty means the defaults.
+    risk_defaults: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
     # Changes whenever anything in the programme changes (tracker/audit.py), so a schedule
     # computed for one version can be reused until the next, by every worker.
     plan_version: Mapped[str] = mapped_column(

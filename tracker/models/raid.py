@@ -41,6 +41,9 @@ class Risk(Timestamps, Base):
         _score_between("target_likelihood"),
         CheckConstraint("status IN ('open', 'closed')", name="status_known"),
         CheckConstraint("review_on IS NULL OR review_on >= raised_on", name="review_after_raised"),
+        CheckConstraint(
+            "impact_days IS NULL OR impact_days BETWEEN 1 AND 260", name="impact_days_in_range"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,6 +62,9 @@ class Risk(Timestamps, Base):
     closed_note: Mapped[str | None] = mapped_column(Text)
     raised_on: Mapped[date] = mapped_column(Date)
     review_on: Mapped[date | None] = mapped_column(Date)
+    # Working days its milestones slip if it happens, for schedule risk analysis; None: the
+    # register does not say.
+    impact_days: Mapped[int | None]
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
