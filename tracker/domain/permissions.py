@@ -174,3 +174,34 @@ def can_change_feed(viewer: Viewer, owner_person_id: int | None) -> bool:
     """Renew or revoke a calendar feed: its owner, or an instance administrator (to stop a
     leaked address)."""
     return viewer.instance_admin or _own(viewer, owner_person_id)
+
+
+# What-if scenarios (issue 20): hypothetical, so any member may make one; private to the
+# person who made it until they share it with the programme. Applying one changes the plan.
+
+
+def can_make_scenario(viewer: Viewer, programme_id: int) -> bool:
+    """Any member of the programme (board members and viewers too: a question is no change)."""
+    return viewer.sees(programme_id) and viewer.person_id is not None
+
+
+def can_see_scenario(viewer: Viewer, programme_id: int, owner_person_id: int, shared: bool) -> bool:
+    """Its maker; once shared, every member of the programme."""
+    if not viewer.sees(programme_id):
+        return False
+    return _own(viewer, owner_person_id) or shared
+
+
+def can_change_scenario(viewer: Viewer, programme_id: int, owner_person_id: int) -> bool:
+    """Rename, edit, share, rebase or delete it: its maker only, while still a member."""
+    return viewer.sees(programme_id) and _own(viewer, owner_person_id)
+
+
+def can_apply_scenario(viewer: Viewer, programme_id: int) -> bool:
+    """Make a scenario's edits to the plan itself: a change to the plan."""
+    return can_edit_plan(viewer, programme_id)
+
+
+def can_run_risk_analysis(viewer: Viewer, programme_id: int) -> bool:
+    """Work out the chance of making go-live (it changes nothing): any member."""
+    return viewer.sees(programme_id)
