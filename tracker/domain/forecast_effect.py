@@ -10,6 +10,7 @@ Decisions: docs/forecast-effect.md.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -115,6 +116,18 @@ def date_span(before: date, after: date) -> str:
     if before.year == after.year:
         first = first.rsplit(" ", 1)[0]
     return f"{first} to {long_date(after)}"
+
+
+def after_go_live_words(refs: Sequence[str]) -> str | None:
+    """What a change that leaves milestones forecast after go-live, and feeding nothing it
+    waits for, should say (None when it leaves none)."""
+    if not refs:
+        return None
+    one = len(refs) == 1
+    return (
+        f"It puts {listed(refs)} after go-live, which does not wait for "
+        f"{'it' if one else 'them'}: check {'its' if one else 'their'} links."
+    )
 
 
 @dataclass(frozen=True)
@@ -238,14 +251,7 @@ class Effect:
 
     @property
     def after_go_live_sentence(self) -> str | None:
-        refs = list(self.after_go_live_added)
-        if not refs:
-            return None
-        one = len(refs) == 1
-        return (
-            f"It puts {listed(refs)} after go-live, which does not wait for "
-            f"{'it' if one else 'them'}: check {'its' if one else 'their'} links."
-        )
+        return after_go_live_words(self.after_go_live_added)
 
     @property
     def sentences(self) -> tuple[str, ...]:

@@ -26,6 +26,7 @@ from tracker.domain.forecast_effect import (
     Effect,
     Plan,
     RagChange,
+    after_go_live_words,
     date_span,
 )
 from tracker.domain.forecast_effect import compare as effect_of
@@ -1031,14 +1032,7 @@ class Comparison:
 
     @property
     def after_go_live_sentence(self) -> str | None:
-        refs = list(self.after_go_live_added)
-        if not refs:
-            return None
-        one = len(refs) == 1
-        return (
-            f"It puts {listed(refs)} after go-live, which does not wait for "
-            f"{'it' if one else 'them'}: check {'its' if one else 'their'} links."
-        )
+        return after_go_live_words(self.after_go_live_added)
 
     @property
     def sentences(self) -> tuple[str, ...]:
