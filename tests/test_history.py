@@ -592,3 +592,16 @@ def test_changes_are_named_in_words(action: str, field: str | None, shown: str) 
     from tracker.history.words import change_words
 
     assert change_words(action, field) == shown
+
+
+def test_a_scenarios_changes_read_in_words() -> None:
+    from tracker.domain.scenarios import SetGoLiveTarget, Slip, edits_to_json
+    from tracker.history.words import field_words, value_words
+
+    recorded = str(edits_to_json([Slip("PEO-03", 15), SetGoLiveTarget(date(2022, 8, 1))]))
+    assert value_words(recorded, "edits") == (
+        f"{Slip('PEO-03', 15).summary}; {SetGoLiveTarget(date(2022, 8, 1)).summary}"
+    )
+    assert value_words("[]", "edits") == "none"
+    assert value_words("yes", "shared") == "Yes"
+    assert field_words("edits", "Scenario") == "changes it makes"

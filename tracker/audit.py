@@ -117,6 +117,7 @@ NOT_AUDITED_FIELDS = {
     "version",
     "last_sign_in_at",
     "last_used_at",
+    "based_on",  # a scenario's copy of the plan it was made on: derived, and large
 }
 HIDDEN_FIELDS = {"password_hash", "token_digest", "token"}
 # Foreign keys are recorded as what they point at, in words people recognise.

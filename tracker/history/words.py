@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Protocol
 
 from tracker.domain.programme_settings import REGIONS
+from tracker.domain.scenarios import edits_from_json
 from tracker.domain.terms import ROLE_LABELS, MilestoneStatus
 from tracker.formatting import audit_value
 from tracker.services.history import ID_FIELDS
@@ -38,6 +39,7 @@ ENTITY_WORDS: dict[str, tuple[str, str]] = {
     "Membership": ("Role in the programme", "Roles in the programme"),
     "Invitation": ("Invitation", "Invitations"),
     "SavedTemplate": ("Saved template", "Saved templates"),
+    "Scenario": ("Scenario", "Scenarios"),
 }
 
 # Each recorded field, in lower case as a sentence names it; ENTITY_FIELD_WORDS when one
@@ -68,6 +70,7 @@ FIELD_WORDS: dict[str, str] = {
     "template_key": "template",
     "calendar_region": "bank holidays",
     "health_thresholds": "plan health thresholds",
+    "risk_defaults": "schedule risk analysis defaults",
     "current_baseline_id": "baseline slip is measured against",
     # Go-live target, closures
     "target_date": "go-live target",
@@ -93,6 +96,9 @@ FIELD_WORDS: dict[str, str] = {
     "evidence_text": "evidence",
     "evidence_url": "evidence link",
     "is_key": "key milestone",
+    "optimistic_days": "optimistic estimate (working days)",
+    "likely_days": "most likely estimate (working days)",
+    "pessimistic_days": "pessimistic estimate (working days)",
     # Links
     "predecessor_id": "predecessor",
     "successor_id": "successor",
@@ -111,6 +117,7 @@ FIELD_WORDS: dict[str, str] = {
     "closed_note": "closing note",
     "raised_on": "date raised",
     "review_on": "review date",
+    "impact_days": "delay to its milestones if it happens (working days)",
     "milestones": "milestones",
     "risk_id": "risk",
     "due_on": "due",
@@ -153,6 +160,10 @@ FIELD_WORDS: dict[str, str] = {
     "made_from_id": "made from programme",
     "saved_by_id": "saved by",
     "saved_at": "saved",
+    # Scenarios
+    "shared": "shared with the programme",
+    "edits": "changes it makes",
+    "based_on_version": "plan version it was made on",
 }
 
 ENTITY_FIELD_WORDS: dict[tuple[str, str], str] = {
@@ -182,7 +193,14 @@ VALUE_WORDS: dict[str, dict[str, str]] = {
     "calendar_region": REGIONS,
 }
 YES_NO = {"yes": "Yes", "no": "No"}
-BOOLEAN_FIELDS = {"is_key", "is_active", "digest_opt_out", "is_instance_admin", "person_feed"}
+BOOLEAN_FIELDS = {
+    "is_key",
+    "is_active",
+    "digest_opt_out",
+    "is_instance_admin",
+    "person_feed",
+    "shared",
+}
 
 # A bare id whose record has gone (services/history.py ID_FIELDS says what it was of).
 GONE = {
@@ -265,6 +283,16 @@ def _thresholds(value: str) -> str | None:
     return ", ".join(f"{str(k).replace('_', ' ')} {v}" for k, v in parsed.items()) or "none"
 
 
+def _edits(value: str) -> str | None:
+    """A scenario's edits as recorded (a list of JSON objects, as Python writes it): each in
+    words ("PEO-03 slips 15 working days; go-live target 1 August 2022")."""
+    try:
+        edits = edits_from_json(ast.literal_eval(value))
+    except (ValueError, SyntaxError):
+        return None
+    return "; ".join(e.summary for e in edits) or "none"
+
+
 def value_words(value: str | None, field: str | None = None, names: Names | None = None) -> str:
     """A recorded value as people read it: "in_progress" is "In progress" (for its field),
     an id the name it stands for (from `names`), dates "1 July 2022", moments in London time
@@ -280,4 +308,6 @@ def value_words(value: str | None, field: str | None = None, names: Names | None
         return names.get((kind, value), GONE[kind])
     if field == "health_thresholds":
         return _thresholds(value) or value
+    if field == "edits":
+        return _edits(value) or value
     return audit_value(value)
