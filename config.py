@@ -81,6 +81,10 @@ class Config:
     # Characters of rendered dashboard, Gantt and milestone-list content each worker keeps
     # (tracker/services/fragments.py): 1 to 2 MB of memory per million. 0 turns it off.
     PAGE_CACHE_CHARS = int(os.environ.get("PAGE_CACHE_CHARS", str(32_000_000)))
+    # Schedule risk analysis: runs of up to this many milestones x iterations are worked out
+    # in the request; bigger ones in the background, a page waiting at most so many seconds.
+    SCHEDULE_RISK_INLINE_COST = int(os.environ.get("SCHEDULE_RISK_INLINE_COST", "5000000"))
+    SCHEDULE_RISK_WAIT_SECONDS = float(os.environ.get("SCHEDULE_RISK_WAIT_SECONDS", "1.5"))
     # Risk bands on the 5 x 5 matrix: name:lowest-score:colour, lowest first (docs/raid.md).
     RISK_BANDS = os.environ.get(
         "RISK_BANDS", "low:1:green, moderate:4:yellow, high:8:amber, extreme:15:red"

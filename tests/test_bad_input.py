@@ -610,6 +610,7 @@ def _seed_values(app: Flask) -> dict[str, str]:
             "invitation_id": "1",
             "week": "2022-04-04",
             "token": "abc",
+            "scenario_id": "1",
             "filename": "app.css",
         }
 

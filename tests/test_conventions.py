@@ -79,6 +79,23 @@ def test_urls_are_kebab_case_and_scoped_by_programme(app: Flask) -> None:
             assert rule.rule.startswith("/p/<slug>/"), f"{rule.rule} is not scoped by programme"
 
 
+def shared_scenario() -> int:
+    """A what-if scenario the programme office made and shared (the seed has none)."""
+    from tests.helpers import programme
+    from tracker.domain.scenarios import ScenarioError, Slip
+    from tracker.services import scenarios
+    from tracker.services.accounts import user_by_email, viewer_for
+    from tracker.services.optimistic_locking import Seen
+
+    office = viewer_for(user_by_email("sarah.collins@example.org"), "kent-and-medway")
+    kent = programme()
+    try:
+        return scenarios.scenario_by_name(office, kent, "TUPE slips").id
+    except ScenarioError:
+        made = scenarios.create_scenario(office, kent, "TUPE slips", "", [Slip("PEO-09", 5)])
+        return scenarios.share(office, made, Seen(made.version), True).id
+
+
 def url_values(app: Flask) -> dict[str, object]:
     """A value from the seed for every URL variable, so a new page cannot ship untested."""
     from sqlalchemy import select
@@ -93,6 +110,7 @@ def url_values(app: Flask) -> dict[str, object]:
         )
         user = db.session.scalar(select(User).limit(1))
         becca = db.session.scalar(select(Person).where(Person.email == "becca.bradd@example.org"))
+        scenario_id = shared_scenario()
         return {
             "slug": "kent-and-medway",
             "ref": "PEO-09",
@@ -105,6 +123,7 @@ def url_values(app: Flask) -> dict[str, object]:
             "closure_id": 1,
             "invitation_id": 1,
             "token": "no-such-invitation",
+            "scenario_id": scenario_id,
         }
 
 

@@ -32,6 +32,10 @@ PERSONAL = {
     "calendars.create_workstream_feed",
     "calendars.renew",
     "calendars.revoke",
+    # A member's own what-if scenario (board members and viewers make them too): a question
+    # about the plan, never a change to it.
+    "scenarios.create",
+    "scenarios.keep",
 }
 
 # Plausible values for every form field the routes read, so that a route which forgot its
@@ -225,6 +229,7 @@ def _service_calls() -> dict[str, Any]:
 
     from tests.helpers import milestone, programme
     from tracker.domain.programme_settings import ProgrammeDetails, WorkstreamPlan
+    from tracker.domain.scenarios import Slip
     from tracker.services import (
         decisions,
         go_live_moves,
@@ -237,13 +242,18 @@ def _service_calls() -> dict[str, Any]:
         programme_admin,
         progress,
         risks,
+        scenarios,
+        schedule_risk,
         workstreams,
     )
+    from tracker.services.accounts import user_by_email, viewer_for
     from tracker.services.optimistic_locking import Seen
     from tracker.services.plan import MilestonePlan
 
     day = date(2022, 4, 4)
     peo_05, peo_09 = milestone("PEO-05"), milestone("PEO-09")
+    office = viewer_for(user_by_email("sarah.collins@example.org"), "kent-and-medway")
+    scenario = scenarios.create_scenario(office, programme(), "Refused", "", [Slip("PEO-09", 2)])
     seen = Seen(peo_05.version)
     kent = programme()
     gov = next(ws for ws in kent.workstreams if ws.code == "GOV")
@@ -335,6 +345,15 @@ def _service_calls() -> dict[str, Any]:
             a, kent, people.NewPerson("X Y", "x.y@example.org", "viewer")
         ),
         "invite": lambda a: invitations.invite(a, kent, peo_05.owner_id),
+        "schedule risk defaults": lambda a: schedule_risk.change_defaults(
+            a, kent, Seen(None, required=False), None
+        ),
+        "edit scenario": lambda a: scenarios.add_edit(
+            a, scenario, Seen(scenario.version), Slip("PEO-10", 1)
+        ),
+        "apply scenario": lambda a: scenarios.apply_to_plan(
+            a, scenario, Seen(scenario.version), "x", today=day
+        ),
         "change role": lambda a: memberships.change_membership(
             a, kent, peo_05.owner, memberships.MembershipChange("viewer")
         ),

@@ -104,6 +104,8 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.programmes import bp as programmes_bp
     from tracker.programmes import template_bp as programme_templates_bp
     from tracker.risks import bp as risks_bp
+    from tracker.scenarios import bp as scenarios_bp
+    from tracker.schedule_risk import bp as schedule_risk_bp
     from tracker.spreadsheets import bp as spreadsheets_bp
     from tracker.tokens import bp as tokens_bp
     from tracker.updates import bp as updates_bp
@@ -115,6 +117,8 @@ def _register_blueprints(app: Flask) -> None:
         dashboard_bp,
         plan_bp,
         health_bp,
+        schedule_risk_bp,
+        scenarios_bp,
         updates_bp,
         plan_edits_bp,
         risks_bp,

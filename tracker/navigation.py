@@ -62,6 +62,8 @@ SECTIONS = (
         ),
     ),
     Section("health.show", "Plan health", ("health.",)),
+    Section("schedule_risk.show", "Chance of go-live", ("schedule_risk.",)),
+    Section("scenarios.index", "Scenarios", ("scenarios.",)),
     Section("history.index", "History", ("history.",)),
     Section("spreadsheets.index", "Export", ("spreadsheets.",)),
     Section(

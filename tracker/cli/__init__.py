@@ -1,4 +1,5 @@
-"""Command-line work: `flask --app wsgi seed ...`, `users ...`, `digest send`, `programme ...`.
+"""Command-line work: `flask --app wsgi seed ...`, `users ...`, `digest send`, `programme ...`,
+`schedule risk`.
 
 Each command that changes anything calls one unit of work (tracker/services/unit_of_work.py)
 and commits nothing itself. The commands act as the operator (common.OPERATOR): whoever runs
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from tracker.cli import digest, health, programme, seed, users
+from tracker.cli import digest, health, programme, schedule, seed, users
 
 
 def register(app: Flask) -> None:
@@ -18,3 +19,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(digest.digest)
     health.register(programme.programme)
     app.cli.add_command(programme.programme)
+    app.cli.add_command(schedule.schedule)

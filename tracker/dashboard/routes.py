@@ -3,12 +3,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from flask import Blueprint, render_template
+from flask import Blueprint, get_template_attribute, render_template
+from markupsafe import Markup
 
 from tracker.clock import today
 from tracker.domain import figures
 from tracker.domain.risks import CONSEQUENCE_LEVELS, LIKELIHOOD_LEVELS
-from tracker.services import board, fragments, go_live_moves, plan_health, risks
+from tracker.services import board, fragments, go_live_moves, plan_health, risks, schedule_risk
 from tracker.services.programmes import get_programme_or_404
 
 if TYPE_CHECKING:
@@ -17,17 +18,23 @@ if TYPE_CHECKING:
 bp = Blueprint("dashboard", __name__, url_prefix="/p/<slug>")
 # Rows in the dashboard's overdue and due-soon tables; the milestone list has them all.
 TABLE_ROWS = 20
+# Where the chance of making go-live goes in the cached board: it is put in on every request,
+# as it may still be being worked out when the rest is cached (services/schedule_risk.py).
+SCHEDULE_RISK_SLOT = Markup("<!-- schedule risk analysis -->")
 
 
 @bp.get("/")
 def show(slug: str) -> str:
     programme = get_programme_or_404(slug)
+    board_html = fragments.cached(programme, "dashboard", lambda: _board(programme))
+    summary = get_template_attribute("components/schedule-risk.html", "schedule_risk_summary")
+    chance = summary(schedule_risk.summary_for(programme), programme)
     return render_template(
         "dashboard/show.html",
         containerClasses="tracker-wide",
         programme=programme,
         schedule=board.schedule_for(programme),
-        board_html=fragments.cached(programme, "dashboard", lambda: _board(programme)),
+        board_html=board_html.replace(SCHEDULE_RISK_SLOT, chance, 1),
     )
 
 
@@ -74,5 +81,6 @@ def _board(programme: Programme) -> str:
         consequence_levels=CONSEQUENCE_LEVELS,
         likelihood_levels=LIKELIHOOD_LEVELS,
         today=today(),
+        schedule_risk_slot=SCHEDULE_RISK_SLOT,
         **context,
     )

@@ -104,6 +104,8 @@ class Headline:
     after_go_live: str | None = None
     after_go_live_count: int = 0
     plan_health: str | None = None  # plan_health.digest_line, when the caller gives one
+    # services/schedule_risk.digest_line, when the caller gives one: "Chance of making ..."
+    schedule_risk: str | None = None
 
 
 @dataclass(frozen=True)

@@ -299,6 +299,100 @@ def check_dependency(
     return errors
 
 
+# Schedule risk analysis's inputs (docs/risk-analysis.md). A three-point estimate beyond ten
+# years of working days is a typing slip (the engine's own limit, scheduling/risk_analysis.py,
+# kept here so that checking a form does not load numpy); a risk's impact beyond a year is
+# one too (the database's check on risk.impact_days).
+THREE_POINT_LIMIT = 2600
+IMPACT_LIMIT = 260
+THREE_POINT_FIELDS = (
+    ("optimistic_days", "optimistic"),
+    ("likely_days", "most likely"),
+    ("pessimistic_days", "pessimistic"),
+)
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def check_three_point(
+    kind: str | None,
+    optimistic: int | None,
+    likely: int | None,
+    pessimistic: int | None,
+) -> list[FieldError]:
+    """A milestone's own three-point estimate in whole working days: all three or none, each
+    no lower than the one before. For an activity they are its duration (0 or more); for a
+    point in time, how many working days late it may land (negative: early)."""
+    given = (optimistic, likely, pessimistic)
+    if all(v is None for v in given):
+        return []
+    errors: list[FieldError] = []
+    for (field, words), value in zip(THREE_POINT_FIELDS, given, strict=True):
+        if value is None:
+            errors.append(
+                FieldError(field, f"Enter the {words} estimate too, or leave all three empty")
+            )
+        elif not _whole(value):
+            errors.append(
+                FieldError(field, f"The {words} estimate must be a whole number of working days")
+            )
+        elif kind == MilestoneKind.ACTIVITY and value < 0:
+            errors.append(
+                FieldError(
+                    field,
+                    f"The {words} estimate is an activity's duration: it cannot be below 0 "
+                    "working days",
+                )
+            )
+        elif abs(value) > THREE_POINT_LIMIT:
+            errors.append(
+                FieldError(
+                    field,
+                    f"The {words} estimate of {value:,} working days is more than ten years: "
+                    f"keep it within {THREE_POINT_LIMIT:,} working days",
+                )
+            )
+    if errors:
+        return errors
+    assert optimistic is not None and likely is not None and pessimistic is not None
+    if likely < optimistic:
+        errors.append(
+            FieldError(
+                "likely_days",
+                f"The most likely estimate ({likely}) cannot be less than the optimistic "
+                f"({optimistic})",
+            )
+        )
+    if pessimistic < max(likely, optimistic):
+        errors.append(
+            FieldError(
+                "pessimistic_days",
+                f"The pessimistic estimate ({pessimistic}) cannot be less than the "
+                f"{'most likely' if likely >= optimistic else 'optimistic'} "
+                f"({max(likely, optimistic)})",
+            )
+        )
+    return errors
+
+
+def check_impact_days(value: int | None, field: str = "impact_days") -> list[FieldError]:
+    """A risk's delay to its milestones if it happens: none, or 1 to IMPACT_LIMIT working
+    days."""
+    if value is None:
+        return []
+    if not _whole(value) or not 1 <= value <= IMPACT_LIMIT:
+        return [
+            FieldError(
+                field,
+                f"The delay must be a whole number of working days from 1 to {IMPACT_LIMIT} "
+                "(a year), or empty if it would not delay its milestones",
+            )
+        ]
+    return []
+
+
 def check_score(field: str, value: int | None) -> list[FieldError]:
     if value is None or isinstance(value, bool) or not isinstance(value, int):
         return [FieldError(field, "Enter a whole number from 1 to 5")]

@@ -12,7 +12,9 @@ from tracker.domain.figures import MilestoneFilter, select_milestones, workstrea
 from tracker.form_fields import parse_id
 from tracker.plan import paging
 from tracker.plan.forms import GanttFilterForm, MilestoneFilterForm
+from tracker.security import current_viewer
 from tracker.services import baselines, board, fragments, gantt_baselines, gantt_export
+from tracker.services import scenarios as scenario_overlay
 from tracker.services.history import id_names
 from tracker.services.programmes import get_programme_or_404
 
@@ -73,6 +75,8 @@ class _GanttView:
     workstreams: list[Workstream]
     form: GanttFilterForm
     choices: list[gantt_baselines.BaselineChoice]
+    # ?scenario=ID: the scenario's forecast as the bars, the plan's as the ghost bars.
+    overlay: scenario_overlay.Overlay | None = None
 
     @property
     def filtered(self) -> bool:
@@ -92,6 +96,8 @@ class _GanttView:
         elif shown:
             dates = gantt_baselines.baseline_dates(self.programme, int(shown))
             label = next(c.label for c in choices if str(c.id) == shown)
+        if self.overlay is not None and self.overlay.problem is None:
+            dates, label = self.overlay.ghosts, "the plan's forecast"
         forecast = self.schedule.forecast
         chosen = select_milestones(forecast.milestones.values(), _selection(form, self.programme))
         rows = gantt_chart.gantt_rows(
@@ -111,7 +117,13 @@ def _gantt_view(slug: str) -> _GanttView:
     choices = gantt_baselines.choices(programme)
     form.set_choices(workstreams, board.leads(programme), baselines=choices)
     form.validate()
-    return _GanttView(programme, board.schedule_for(programme), workstreams, form, choices)
+    schedule = board.schedule_for(programme)
+    overlay = None
+    if request.args.get("scenario"):
+        scenario_id = parse_id(request.args.get("scenario"))
+        overlay = scenario_overlay.gantt_overlay(current_viewer(), programme, scenario_id)
+        schedule = overlay.schedule if overlay is not None else schedule
+    return _GanttView(programme, schedule, workstreams, form, choices, overlay)
 
 
 @bp.get("/gantt")
@@ -151,8 +163,16 @@ def gantt(slug: str) -> str:
         schedule=schedule,
         form=view.form,
         filtered=view.filtered,
-        # ?baseline= is in the key with the other arguments (fragments.filters()).
-        gantt_html=fragments.cached(programme, "gantt", chart, fragments.filters()),
+        overlay=view.overlay,
+        # ?baseline= is in the key with the other arguments (fragments.filters()); a
+        # scenario's edits change without the plan's version, so its own version is too.
+        gantt_html=fragments.cached(
+            programme,
+            "gantt",
+            chart,
+            fragments.filters(),
+            view.overlay.key if view.overlay is not None else None,
+        ),
     )
 
 
@@ -355,7 +375,8 @@ def _gantt_drawing(slug: str) -> tuple[Programme, str]:
             note=note,
         )
 
-    svg = fragments.cached(view.programme, "gantt.svg", draw, fragments.filters())
+    overlay = view.overlay.key if view.overlay is not None else None
+    svg = fragments.cached(view.programme, "gantt.svg", draw, fragments.filters(), overlay)
     return view.programme, str(svg)
 
 

@@ -17,7 +17,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired
+from wtforms.validators import DataRequired, InputRequired, Optional
 
 from tracker.domain.go_live_moves import CHOOSE_SCOPE, Scope
 from tracker.domain.terms import DependencyType, MilestoneKind
@@ -31,6 +31,17 @@ def _upper(value: str | None) -> str | None:
 
 def _id(value: str | None) -> int | None:
     return parse_id(value)
+
+
+def working_days(label: str, words: str) -> IntegerField:
+    """An optional whole number of working days; one it cannot read is named by `words`."""
+    return IntegerField(
+        label,
+        validators=[Optional()],
+        invalid_value_message=(
+            f"The {words} estimate must be a whole number of working days, like 12, or empty"
+        ),
+    )
 
 
 class MilestoneForm(FlaskForm):
@@ -50,6 +61,10 @@ class MilestoneForm(FlaskForm):
     planned_start = OptionalDateField("Planned start")
     due_date = OptionalDateField("Due date")
     is_key = BooleanField("Key milestone: reported to the board")
+    # Schedule risk analysis (docs/risk-analysis.md): all three or none.
+    optimistic_days = working_days("Optimistic", "optimistic")
+    likely_days = working_days("Most likely", "most likely")
+    pessimistic_days = working_days("Pessimistic", "pessimistic")
 
     def set_choices(self, workstreams: list[Any], people: list[Any]) -> None:
         self.workstream.choices = [SelectChoice("", "Choose a workstream")] + [
@@ -70,6 +85,9 @@ class MilestoneForm(FlaskForm):
         self.planned_start.data = milestone.planned_start
         self.due_date.data = milestone.due_date
         self.is_key.data = milestone.is_key
+        self.optimistic_days.data = milestone.optimistic_days
+        self.likely_days.data = milestone.likely_days
+        self.pessimistic_days.data = milestone.pessimistic_days
 
     def plan(self) -> MilestonePlan:
         return MilestonePlan(
@@ -81,6 +99,11 @@ class MilestoneForm(FlaskForm):
             planned_start=self.planned_start.data,
             due_date=self.due_date.data,
             is_key=bool(self.is_key.data),
+            three_point=(
+                self.optimistic_days.data,
+                self.likely_days.data,
+                self.pessimistic_days.data,
+            ),
         )
 
 
@@ -104,6 +127,9 @@ class EditMilestoneForm(MilestoneForm, VersionedForm):
             "kind": self.kind.data or "",
             "planned_start": self.planned_start._value(),
             "due_date": self.due_date._value(),
+            "optimistic_days": self.optimistic_days._value(),
+            "likely_days": self.likely_days._value(),
+            "pessimistic_days": self.pessimistic_days._value(),
             "version": self.version.data or "",
             "opened_at": self.opened_at.data or "",
         }

@@ -81,6 +81,14 @@ class RiskForm(VersionedForm):
     milestones = StringField(
         "Milestones it threatens", validators=[MaxLength(REFS_LIMIT, "list of milestones")]
     )
+    # Schedule risk analysis (docs/risk-analysis.md): the delay if it happens.
+    impact_days = IntegerField(
+        "Delay to those milestones if it happens, in working days",
+        validators=[Optional()],
+        invalid_value_message=(
+            "The delay must be a whole number of working days, like 5, or empty"
+        ),
+    )
 
     def set_choices(self, workstreams: list[Any], people: list[Any]) -> None:
         self.owner.choices = person_choices(people, "Choose an owner")
@@ -101,6 +109,7 @@ class RiskForm(VersionedForm):
         self.raised_on.data = risk.raised_on
         self.review_on.data = risk.review_on
         self.milestones.data = ", ".join(m.ref for m in risk.milestones)
+        self.impact_days.data = risk.impact_days
 
     def plan(self) -> RiskPlan:
         def score(field: ScoreField) -> int | None:
@@ -119,6 +128,7 @@ class RiskForm(VersionedForm):
             raised_on=self.raised_on.data,
             review_on=self.review_on.data,
             milestone_refs=parse_refs(self.milestones.data),
+            impact_days=self.impact_days.data if not self.impact_days.errors else None,
         )
 
 

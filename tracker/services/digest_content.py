@@ -35,7 +35,7 @@ from tracker.models import (
     Workstream,
     WorkstreamLead,
 )
-from tracker.services import board, plan_health
+from tracker.services import board, plan_health, schedule_risk
 from tracker.services.schedule import programme_schedule
 
 
@@ -152,6 +152,10 @@ def programme_week(programme: Programme, week_start: date) -> ProgrammeWeek | No
     if health is not None:
         headline = replace(digest.headline, plan_health=digest_line(health))
         digest = replace(digest, headline=headline)
+    # The chance of making go-live is of today's plan: a past week's digest has none.
+    chance = schedule_risk.digest_line_for(programme) if day == clock.today() else None
+    if chance is not None:
+        digest = replace(digest, headline=replace(digest.headline, schedule_risk=chance))
     return ProgrammeWeek(digest, snapshot(schedule.forecast, reported, risks))
 
 

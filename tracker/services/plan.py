@@ -19,6 +19,7 @@ from tracker.domain.validation import (
     check_dependency,
     check_milestone,
     check_text,
+    check_three_point,
     check_title,
     go_live_window,
     raise_if,
@@ -113,6 +114,10 @@ class MilestonePlan:
     planned_start: date | None
     due_date: date | None
     is_key: bool
+    # Its own three-point estimate for schedule risk analysis, in working days (optimistic,
+    # most likely, pessimistic; all None: none). None leaves the stored one as it is, for
+    # callers that do not set it (the API, the import).
+    three_point: tuple[int | None, int | None, int | None] | None = None
 
     def __post_init__(self) -> None:
         # No bidirectional controls in a title (tracker/domain/text.py), before any check.
@@ -165,6 +170,11 @@ def milestone_problems(
         window=date_window(programme),
     )
     errors += check_text("description", plan.description)
+    # The estimate given, or the stored one against the (perhaps new) kind.
+    estimate = plan.three_point
+    if estimate is None and milestone is not None:
+        estimate = (milestone.optimistic_days, milestone.likely_days, milestone.pessimistic_days)
+    errors += check_three_point(plan.kind, *(estimate or (None, None, None)))
     workstream = db.session.get(Workstream, plan.workstream_id) if plan.workstream_id else None
     if workstream is None or workstream.programme_id != programme.id:
         errors.append(FieldError("workstream", "Choose the workstream it belongs to"))
@@ -198,6 +208,12 @@ def _apply(milestone: Milestone, plan: MilestonePlan) -> None:
     milestone.planned_start = plan.start()
     milestone.due_date = plan.due_date
     milestone.is_key = plan.is_key
+    if plan.three_point is not None:
+        (
+            milestone.optimistic_days,
+            milestone.likely_days,
+            milestone.pessimistic_days,
+        ) = plan.three_point
 
 
 def create_milestone(programme: Programme, ref: str, plan: MilestonePlan) -> Milestone:

@@ -34,6 +34,7 @@ from tracker.domain.validation import (
     FieldError,
     ValidationError,
     check_date_in_window,
+    check_impact_days,
     check_risk,
     check_score,
     check_text,
@@ -244,6 +245,8 @@ class RiskPlan:
     raised_on: date | None
     review_on: date | None
     milestone_refs: list[str] = field(default_factory=list)
+    # Working days its milestones slip if it happens (schedule risk analysis); None: none.
+    impact_days: int | None = None
 
     def __post_init__(self) -> None:
         # No bidirectional controls in a title (tracker/domain/text.py), before any check.
@@ -274,6 +277,7 @@ def risk_problems(
     errors += check_text("description", plan.description) + check_text(
         "mitigation", plan.mitigation
     )
+    errors += check_impact_days(plan.impact_days)
     if plan.owner_id is None or db.session.get(Person, plan.owner_id) is None:
         errors.append(FieldError("owner", "Choose the person who owns the risk"))
     if plan.workstream_id is not None and plan.workstream_id not in _workstream_ids(programme):
@@ -300,6 +304,7 @@ def _apply(risk: Risk, plan: RiskPlan, milestones: list[Milestone]) -> None:
     risk.mitigation = _text(plan.mitigation)
     risk.raised_on = known(plan.raised_on, "raised_on")
     risk.review_on = plan.review_on
+    risk.impact_days = plan.impact_days
     if [m.id for m in risk.milestones] != [m.id for m in milestones]:
         risk.milestones = sorted(milestones, key=lambda m: m.ref)
 
