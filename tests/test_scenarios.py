@@ -6,6 +6,7 @@ are made to the plan through its services (a property test on the seeded plan)."
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -18,10 +19,12 @@ from sqlalchemy import func, select
 
 from tests.conftest import ADMIN, BOARD_MEMBER, DEMO_TODAY, LEAD, sign_in_as
 from tests.helpers import count, error_for, join, milestone, page, programme, user
+from tracker.dashboard import routes as dashboard
 from tracker.domain import scenarios as domain
 from tracker.domain.permissions import Viewer
 from tracker.domain.scenarios import ScenarioError
 from tracker.extensions import db
+from tracker.formatting import long_date
 from tracker.models import AuditEvent, Baseline, Milestone, Programme, Scenario
 from tracker.scheduling import ProgrammeForecast
 from tracker.services import board, progress
@@ -737,3 +740,368 @@ def test_the_gantt_download_follows_the_scenario_as_it_changes(admin_client: Fla
     second = admin_client.get(f"/p/kent-and-medway/gantt.svg?scenario={scenario_id}")
     # The cached drawing is the scenario's version's: a new edit draws it again.
     assert first.data != second.data
+
+
+# --- the dashboard and the milestone page beside a scenario -----------------------------------
+
+DASHBOARD = "/p/kent-and-medway/"
+
+
+def rows_of(table: Any) -> dict[str, list[str]]:
+    """A table's body rows by their first cell: the other cells' text."""
+    assert table is not None
+    return {
+        tr.find("td").get_text(" ", strip=True): [
+            td.get_text(" ", strip=True) for td in tr.find_all("td")[1:]
+        ]
+        for tr in table.select("tbody tr")
+    }
+
+
+def days_words(n: int) -> str:
+    return f"{n} working day{'' if n in (1, -1) else 's'}"
+
+
+def test_the_dashboard_beside_a_scenario_shows_its_figures(admin_client: FlaskClient) -> None:
+    scenario_id = make(admin_client, "Big TUPE slip")
+    add(admin_client, scenario_id, "slip", ref="PEO-09", days=15)
+    compared = service.comparison(programme(), stored(scenario_id))
+    assert compared.rag_changes and len(compared.moved) > dashboard.SCENARIO_MOVED_SHOWN
+
+    shown = page(admin_client.get(f"{DASHBOARD}?scenario={scenario_id}"))
+    assert shown.title is not None
+    assert shown.title.get_text().startswith("Dashboard beside the scenario Big TUPE slip")
+    panel = shown.find(id="scenario-panel")
+    assert panel is not None
+    name = panel.find(id="scenario-heading").find("a")
+    assert name.get_text(strip=True) == "Big TUPE slip"
+    assert name["href"] == f"{BASE}/{scenario_id}"
+    assert panel.find(id="plan-alone")["href"] == DASHBOARD
+    assert panel.find(id="scenario-on-the-gantt")["href"].endswith(f"gantt?scenario={scenario_id}")
+    assert compared.sentence in panel.find(id="scenario-sentence").get_text(" ", strip=True)
+
+    go_live = rows_of(panel.find(id="scenario-go-live"))
+    assert go_live["Go-live forecast"] == [
+        long_date(compared.go_live_before),
+        long_date(compared.go_live_after),
+    ]
+    assert go_live["Slack (go-live's float)"] == [
+        days_words(compared.float_before),
+        days_words(compared.float_after),
+    ]
+    assert go_live["Programme status"] == [
+        compared.status_before.capitalize(),
+        compared.status_after.capitalize(),
+    ]
+    workstreams = rows_of(panel.find(id="scenario-workstreams"))
+    assert workstreams == {
+        w.workstream: [str(w.before).capitalize(), str(w.after).capitalize()]
+        for w in compared.rag_changes
+    }
+    listed_rows = panel.select("#scenario-milestones tbody tr")
+    first = compared.moved[: dashboard.SCENARIO_MOVED_SHOWN]
+    assert [tr.find("a").get_text(strip=True) for tr in listed_rows] == [m.ref for m in first]
+    top = rows_of(panel.find(id="scenario-milestones"))[f"{first[0].ref} {first[0].title}"]
+    assert top[:3] == [
+        long_date(first[0].forecast_before),
+        long_date(first[0].forecast_after),
+        f"{days_words(first[0].days)} later",
+    ]
+    link = listed_rows[0].find("a")["href"]
+    assert link == f"/p/kent-and-medway/milestones/{first[0].ref}?scenario={scenario_id}"
+    more = panel.find(id="scenario-more")
+    assert more.get_text(" ", strip=True).startswith(
+        f"And {len(compared.moved) - dashboard.SCENARIO_MOVED_SHOWN} more"
+    )
+    assert more.find("a")["href"] == f"{BASE}/{scenario_id}#what-it-does-milestones"
+
+    # The board below is still the plan's, and the plain dashboard shows no panel.
+    board_text = shown.find(id="go-live-heading").find_parent("section").get_text(" ", strip=True)
+    assert long_date(compared.go_live_before) in board_text
+    assert long_date(compared.go_live_after) not in board_text
+    plain = page(admin_client.get(DASHBOARD))
+    assert plain.find(id="scenario-panel") is None
+    assert plain.title is not None and plain.title.get_text().startswith("Dashboard: ")
+
+
+def test_the_dashboard_beside_a_scenario_that_no_longer_applies(
+    admin_client: FlaskClient,
+) -> None:
+    scenario_id = make(admin_client, "Breaks")
+    add(admin_client, scenario_id, "slip", ref="PEO-09", days=4)
+    peo_09 = milestone("PEO-09")
+    progress.complete(
+        actor(ADMIN),
+        peo_09,
+        Seen(peo_09.version),
+        completed_on=DEMO_TODAY,
+        evidence_text="Done",
+        evidence_url=None,
+        today=DEMO_TODAY,
+    )
+    panel = page(admin_client.get(f"{DASHBOARD}?scenario={scenario_id}")).find(id="scenario-panel")
+    said = panel.find(id="scenario-problem").get_text(" ", strip=True)
+    assert "no longer applies" in said and "PEO-09 was completed" in said
+    assert panel.find(id="scenario-go-live") is None
+
+
+def test_the_dashboard_beside_a_scenario_is_404_unless_the_reader_may_see_it(
+    app: Flask,
+    admin_client: FlaskClient,
+    lead_client: FlaskClient,
+    board_client: FlaskClient,
+) -> None:
+    scenario_id = make(admin_client, "Kept private")
+    add(admin_client, scenario_id, "slip", ref="PEO-09", days=3)
+    for client in (lead_client, board_client):
+        assert client.get(f"{DASHBOARD}?scenario={scenario_id}").status_code == 404
+        url = f"/p/kent-and-medway/milestones/PEO-10?scenario={scenario_id}"
+        assert client.get(url).status_code == 404
+    for missing in ("999999", "abc", "-1"):
+        assert admin_client.get(f"{DASHBOARD}?scenario={missing}").status_code == 404
+    create_user(OUTSIDER, None, "Olive Outsider")
+    outsider = sign_in_as(app.test_client(), OUTSIDER)
+    assert outsider.get(f"{DASHBOARD}?scenario={scenario_id}").status_code == 404
+    # Shared, the board reads it beside the plan.
+    admin_client.post(
+        f"{BASE}/{scenario_id}/share", data={"version": stored(scenario_id).version, "shared": "1"}
+    )
+    shown = page(board_client.get(f"{DASHBOARD}?scenario={scenario_id}"))
+    assert shown.find(id="scenario-panel") is not None
+    assert outsider.get(f"{DASHBOARD}?scenario={scenario_id}").status_code == 404
+
+
+def test_the_milestone_page_beside_a_scenario(admin_client: FlaskClient) -> None:
+    scenario_id = make(admin_client, "TUPE slips")
+    add(admin_client, scenario_id, "slip", ref="PEO-09", days=15)
+    compared = service.comparison(programme(), stored(scenario_id))
+    before, after = compared.before.milestones["PEO-10"], compared.after.milestones["PEO-10"]
+    moved = next(m for m in compared.moved if m.ref == "PEO-10")
+
+    shown = page(admin_client.get(f"/p/kent-and-medway/milestones/PEO-10?scenario={scenario_id}"))
+    notice = shown.find(id="scenario-notice")
+    assert "Beside the scenario TUPE slips" in notice.get_text(" ", strip=True)
+    assert notice.find("a")["href"] == f"{BASE}/{scenario_id}"
+    figures = rows_of(shown.find(id="in-the-scenario"))
+    assert figures["Forecast"] == [
+        long_date(before.forecast_due),
+        f"{long_date(after.forecast_due)} ({days_words(moved.days)} later)",
+    ]
+    assert figures["Total float"][0].startswith(days_words(before.total_float))
+    assert figures["Total float"][1] == f"{days_words(after.total_float)} (critical)"
+    assert figures["RAG"][0] == before.rag.capitalize()
+    assert figures["RAG"][1].startswith(after.rag.capitalize())
+    # The plain page has neither; the scenario page's table links here.
+    plain = page(admin_client.get("/p/kent-and-medway/milestones/PEO-10"))
+    assert plain.find(id="scenario-notice") is None and plain.find(id="in-the-scenario") is None
+    on_its_page = page(admin_client.get(f"{BASE}/{scenario_id}"))
+    hrefs = [a["href"] for a in on_its_page.select("#what-it-does-milestones tbody a")]
+    assert f"/p/kent-and-medway/milestones/PEO-10?scenario={scenario_id}" in hrefs
+
+
+def test_the_scenario_pages_link_to_the_dashboard_and_the_gantt_chart(
+    admin_client: FlaskClient,
+) -> None:
+    scenario_id = make(admin_client, "Linked")
+    add(admin_client, scenario_id, "slip", ref="PEO-09", days=2)
+    shown = page(admin_client.get(f"{BASE}/{scenario_id}"))
+    assert shown.find(id="on-the-dashboard")["href"] == f"{DASHBOARD}?scenario={scenario_id}"
+    assert (
+        shown.find(id="on-the-gantt")["href"] == f"/p/kent-and-medway/gantt?scenario={scenario_id}"
+    )
+    listing = page(admin_client.get(f"{BASE}/")).find(id="my-scenarios")
+    links = {a.get_text(" ", strip=True): a["href"] for a in listing.find_all("a")}
+    assert links["See Linked on the dashboard"] == f"{DASHBOARD}?scenario={scenario_id}"
+    assert links["See Linked on the Gantt chart"] == (
+        f"/p/kent-and-medway/gantt?scenario={scenario_id}"
+    )
+
+
+def test_the_milestone_page_shows_its_three_point_estimate(admin_client: FlaskClient) -> None:
+    peo_10 = milestone("PEO-10")
+    peo_10.optimistic_days, peo_10.likely_days, peo_10.pessimistic_days = 3, 5, 10
+    db.session.commit()
+    shown = page(admin_client.get("/p/kent-and-medway/milestones/PEO-10"))
+    rows = {
+        row.find("dt").get_text(strip=True): row.find("dd").get_text(" ", strip=True)
+        for row in shown.select(".nhsuk-summary-list__row")
+    }
+    assert rows["Estimate for schedule risk analysis"] == (
+        "3 / 5 / 10 working days (optimistic / most likely / pessimistic)"
+    )
+    other = page(admin_client.get("/p/kent-and-medway/milestones/PEO-11")).get_text()
+    assert "Estimate for schedule risk analysis" not in other
+
+
+# --- the forms for new dates and a new milestone -----------------------------------------------
+
+
+def post_edit(client: FlaskClient, scenario_id: int, data: dict[str, str]) -> Any:
+    version = stored(scenario_id).version
+    return client.post(f"{BASE}/{scenario_id}/edits", data={**data, "version": str(version)})
+
+
+def test_new_planned_dates_on_the_page(admin_client: FlaskClient) -> None:
+    scenario_id = make(admin_client, "New dates")
+    form = page(admin_client.get(f"{BASE}/{scenario_id}?add=set_dates")).find(id="edit-form")
+    assert {i["name"] for i in form.select("input[type=date]")} == {"planned_start", "due"}
+    response = post_edit(
+        admin_client,
+        scenario_id,
+        {"edit": "set_dates", "ref": "peo-10", "planned_start": "", "due": "2022-05-20"},
+    )
+    assert response.status_code == 302
+    assert stored(scenario_id).edits == [
+        {"edit": "set_dates", "ref": "PEO-10", "planned_start": None, "due": "2022-05-20"}
+    ]
+    compared = service.comparison(programme(), stored(scenario_id))
+    assert any(m.ref == "PEO-10" for m in compared.changed)
+
+
+def test_bad_new_dates_are_named_by_their_field(admin_client: FlaskClient) -> None:
+    scenario_id = make(admin_client, "Bad dates")
+    cases: list[tuple[dict[str, str], dict[str, str]]] = [
+        (
+            {"ref": "", "due": ""},
+            {"ref": "Enter the reference of the milestone", "due": "Enter the new due date"},
+        ),
+        ({"ref": "FIN-99", "due": "2022-05-20"}, {"ref": "FIN-99 is not in the plan"}),
+        (
+            {"ref": "PEO-10", "planned_start": "31/02/2022", "due": "2022-05-20"},
+            {"planned_start": "Enter the planned start as a date"},
+        ),
+        (
+            {"ref": "PEO-10", "planned_start": "2022-05-02", "due": "2022-04-01"},
+            {"due": "is before the planned start"},
+        ),
+        (
+            {"ref": "PEO-14", "planned_start": "2022-05-02", "due": "2022-06-24"},
+            {"planned_start": "PEO-14 is a point in time"},
+        ),
+        ({"ref": "PEO-01", "due": "2022-06-24"}, {"ref": "PEO-01 was completed"}),
+    ]
+    for data, expected in cases:
+        response = post_edit(admin_client, scenario_id, {"edit": "set_dates", **data})
+        assert response.status_code == 200, data
+        shown = page(response)
+        for field, words in expected.items():
+            assert words in error_for(shown, field), (data, field, error_for(shown, field))
+        assert stored(scenario_id).edits == [], data
+
+
+def add_milestone_data(**changes: str) -> dict[str, str]:
+    data = {
+        "edit": "add_milestone",
+        "ref": "PEO-30",
+        "title": "Extra consultation round",
+        "workstream": "PEO",
+        "kind": "activity",
+        "planned_start": "2022-05-03",
+        "due": "2022-05-20",
+        "predecessors": "PEO-10",
+        "predecessor_type": "FS",
+        "predecessor_lag": "2",
+        "successors": "PEO-12",
+        "successor_type": "FS",
+        "successor_lag": "",
+    }
+    return {**data, **changes}
+
+
+def test_a_new_milestone_on_the_page(admin_client: FlaskClient) -> None:
+    scenario_id = make(admin_client, "New milestone")
+    form = page(admin_client.get(f"{BASE}/{scenario_id}?add=add_milestone")).find(id="edit-form")
+    offered = [o["value"] for o in form.find(id="workstream").find_all("option")]
+    assert offered == ["", *(ws.code for ws in board.workstreams(programme()))]
+    before_version = plan_version()
+    response = post_edit(admin_client, scenario_id, add_milestone_data())
+    assert response.status_code == 302, page(response).get_text(" ", strip=True)[:1500]
+    assert stored(scenario_id).edits == [
+        {
+            "edit": "add_milestone",
+            "ref": "PEO-30",
+            "title": "Extra consultation round",
+            "workstream": "PEO",
+            "kind": "activity",
+            "planned_start": "2022-05-03",
+            "due": "2022-05-20",
+            "predecessors": [{"ref": "PEO-10", "type": "FS", "lag": 2}],
+            "successors": [{"ref": "PEO-12", "type": "FS", "lag": 0}],
+        }
+    ]
+    compared = service.comparison(programme(), stored(scenario_id))
+    assert compared.added == ("PEO-30",)
+    assert plan_version() == before_version
+    assert db.session.scalar(select(Milestone).where(Milestone.ref == "PEO-30")) is None
+    # A point in time, with no links.
+    response = post_edit(
+        admin_client,
+        scenario_id,
+        add_milestone_data(
+            ref="PEO-31",
+            kind="point",
+            planned_start="",
+            predecessors="",
+            successors="",
+            due="2022-06-01",
+        ),
+    )
+    assert response.status_code == 302
+    point = stored(scenario_id).edits[-1]
+    assert (point["kind"], point["planned_start"], point["predecessors"]) == ("point", None, [])
+
+
+def test_bad_new_milestones_are_named_by_their_field(admin_client: FlaskClient) -> None:
+    scenario_id = make(admin_client, "Bad milestone")
+    cases: list[tuple[dict[str, str], dict[str, str]]] = [
+        (
+            {"ref": "", "title": " ", "workstream": "", "due": ""},
+            {
+                "ref": "Enter the new milestone's reference",
+                "title": "Enter the new milestone's title",
+                "workstream": "Choose the workstream the new milestone belongs to",
+                "due": "Enter the due date",
+            },
+        ),
+        ({"ref": "PEO-10"}, {"ref": "PEO-10 is already in the plan"}),
+        ({"ref": "not a ref"}, {"ref": "must look like GOV-01"}),
+        (
+            {"workstream": "ZZZ"},
+            {"workstream": "ZZZ is not one of the programme's workstreams (ANA, ASU"},
+        ),
+        ({"kind": "blob"}, {"kind": "Choose whether it is an activity or a point in time"}),
+        ({"planned_start": ""}, {"planned_start": "Enter the planned start"}),
+        ({"planned_start": "2022-06-01"}, {"due": "is before the planned start"}),
+        ({"due": "31/02/2022"}, {"due": "Enter the due date as a date"}),
+        ({"predecessors": "FIN-99"}, {"predecessors": "FIN-99 is not in the plan"}),
+        ({"predecessor_lag": "two"}, {"predecessor_lag": "Enter the lag as a whole number"}),
+        ({"successor_lag": "9999"}, {"successors": "more than a year"}),
+        ({"successors": "PEO-09"}, {"successors": "would be in a loop"}),
+        ({"successor_type": "XX"}, {"successors": "'XX' must be FS, SS, FF or SF"}),
+    ]
+    for changes, expected in cases:
+        response = post_edit(admin_client, scenario_id, add_milestone_data(**changes))
+        assert response.status_code == 200, changes
+        shown = page(response)
+        for field, words in expected.items():
+            assert words in error_for(shown, field), (changes, field, error_for(shown, field))
+        assert shown.find(class_="nhsuk-error-summary") is not None
+        assert stored(scenario_id).edits == [], changes
+
+
+def test_the_service_checks_a_new_milestones_workstream(app: Flask) -> None:
+    kent = programme()
+    scenario = service.create_scenario(actor(ADMIN), kent, "Service check")
+    edit = domain.AddMilestone("PEO-30", "Extra", "ZZZ", "point", None, date(2022, 6, 1))
+    with pytest.raises(ChangeRefused) as refused:
+        service.add_edit(actor(ADMIN), scenario, Seen(scenario.version), edit)
+    assert [e.field for e in refused.value.errors] == ["workstream"]
+    with pytest.raises(ChangeRefused) as refused:
+        service.create_scenario(actor(ADMIN), kent, "Made with it", "", [edit])
+    assert (
+        "Edit 1: ZZZ is not one of the programme's workstreams" in refused.value.errors[0].message
+    )
+    made = service.add_edit(
+        actor(ADMIN), scenario, Seen(scenario.version), replace(edit, workstream="PEO")
+    )
+    assert made.edits[-1]["workstream"] == "PEO"

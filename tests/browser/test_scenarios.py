@@ -80,3 +80,41 @@ def test_a_board_member_asks_what_if_and_keeps_it_as_a_scenario(
     expect(page.locator("#my-scenarios")).to_contain_text("PEO-09 slips 8 working days")
     check_accessibility(page)
     fits_375(page)
+
+
+def test_the_dashboard_and_a_milestone_beside_a_scenario(
+    page: Page, check_accessibility: Check
+) -> None:
+    page.goto(f"{PROGRAMME}/scenarios/quick?ref=PEO-09&days=15")
+    page.get_by_label("Name of the scenario").fill("TUPE slips three weeks")
+    page.get_by_role("button", name="Keep as a scenario").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("TUPE slips three weeks")
+
+    page.locator("#on-the-dashboard").click()
+    expect(page).to_have_title(re.compile("^Dashboard beside the scenario TUPE slips three weeks"))
+    panel = page.locator("#scenario-panel")
+    expect(panel.locator("#scenario-heading")).to_have_text(
+        "Beside the scenario TUPE slips three weeks"
+    )
+    expect(panel.locator("#scenario-go-live")).to_contain_text("19 July 2022")
+    expect(panel.locator("#scenario-milestones tbody tr")).to_have_count(5)
+    check_accessibility(page)
+    fits_375(page)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    panel.locator("#scenario-milestones tbody a").first.click()
+    expect(page.locator("#scenario-notice")).to_contain_text("Beside the scenario")
+    expect(page.locator("#in-the-scenario")).to_contain_text("15 working days later")
+    check_accessibility(page)
+    fits_375(page)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    # The form for a new milestone, with a mistake in it.
+    page.locator("#scenario-notice a").first.click()
+    page.get_by_role("link", name="Add a milestone").click()
+    page.get_by_label("Reference of the new milestone").fill("PEO-30")
+    page.get_by_role("button", name="Add the edit").click()
+    expect(page).to_have_title(re.compile("^Error: "))
+    expect(page.locator("#title-error")).to_contain_text("Enter the new milestone's title")
+    check_accessibility(page)
+    fits_375(page)

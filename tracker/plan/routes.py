@@ -9,6 +9,7 @@ from tracker.clock import today
 from tracker.domain import gantt as gantt_chart
 from tracker.domain import gantt_svg as gantt_picture
 from tracker.domain.figures import MilestoneFilter, select_milestones, workstream_figures
+from tracker.domain.scenarios import ScenarioError
 from tracker.form_fields import parse_id
 from tracker.plan import paging
 from tracker.plan.forms import GanttFilterForm, MilestoneFilterForm
@@ -19,7 +20,8 @@ from tracker.services.history import id_names
 from tracker.services.programmes import get_programme_or_404
 
 if TYPE_CHECKING:
-    from tracker.models import Baseline, Programme, Workstream
+    from tracker.models import Baseline, Programme, Scenario, Workstream
+    from tracker.scheduling import MilestoneForecast
     from tracker.services.schedule import ProgrammeSchedule
 
 bp = Blueprint("plan", __name__, url_prefix="/p/<slug>")
@@ -251,7 +253,42 @@ def milestone(slug: str, ref: str) -> str:
         baseline_label=schedule.baseline_label if schedule else None,
         history=events,
         history_names=id_names(events),
+        beside=_beside_scenario(programme, found.ref),
     )
+
+
+@dataclass(frozen=True)
+class BesideScenario:
+    """A milestone in the plan and in a scenario (?scenario=ID): its forecast in each (None
+    when it cannot be worked out: `problem` says why), and how far it moves."""
+
+    scenario: Scenario
+    in_plan: MilestoneForecast | None
+    in_scenario: MilestoneForecast | None
+    moves: int | None  # working days, positive: later
+    problem: str | None
+
+
+def _beside_scenario(programme: Programme, ref: str) -> BesideScenario | None:
+    """The milestone beside the scenario ?scenario=ID names (404 unless the reader may see
+    it); None without one."""
+    if not request.args.get("scenario"):
+        return None
+    scenario = scenario_overlay.scenario_or_404(
+        current_viewer(), programme, parse_id(request.args.get("scenario"))
+    )
+    try:
+        compared = scenario_overlay.comparison(programme, scenario)
+    except ScenarioError as refused:
+        return BesideScenario(scenario, None, None, None, str(refused))
+    before = compared.before.milestones.get(ref)
+    after = compared.after.milestones.get(ref)
+    moves = None
+    if before is not None and after is not None:
+        schedule = board.schedule_for(programme)
+        assert schedule is not None  # comparison() had it
+        moves = schedule.calendar.working_days_between(before.forecast_due, after.forecast_due)
+    return BesideScenario(scenario, before, after, moves, None)
 
 
 @bp.get("/workstreams/<code>")

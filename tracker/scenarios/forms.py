@@ -9,7 +9,7 @@ scenario's page shows one at a time (the kind chosen from a list of links).
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
@@ -40,14 +40,24 @@ class DaysField(StringField):
 
     data: Any
 
-    def __init__(self, label: str, what: str = "number of working days", **kwargs: Any) -> None:
+    def __init__(
+        self,
+        label: str,
+        what: str = "number of working days",
+        blank: int | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(label, **kwargs)
         self.what = what
+        self.blank = blank  # what an empty field means, when it may be left empty
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         if not valuelist:
             return
         text = str(valuelist[0]).strip().replace("−", "-")
+        if not text and self.blank is not None:
+            self.data = self.blank
+            return
         if not text:
             self.data = None
             raise ValueError(f"Enter the {self.what}, like 5")
@@ -108,9 +118,13 @@ class EditForm(VersionedForm):
 
     KIND = ""
     TITLE = ""
+    HINTS: ClassVar[dict[str, str]] = {}  # a field's hint on this form, where it differs
 
     def edit(self) -> Edit:
         raise NotImplementedError
+
+    def offer(self, workstreams: list[tuple[str, str]]) -> None:
+        """The programme's workstreams (code, name), for a form that asks for one."""
 
 
 class SlipForm(EditForm):
@@ -148,6 +162,33 @@ class DurationForm(EditForm):
 
     def edit(self) -> Edit:
         return domain.SetDuration(_ref(self.ref.data), self.days.data)
+
+
+class DatesForm(EditForm):
+    KIND = domain.SetDates.EDIT
+    TITLE = "Change a milestone's planned dates"
+    HINTS: ClassVar[dict[str, str]] = {
+        "planned_start": "Left empty, an activity's planned start stays as it is. "
+        "A point in time has none."
+    }
+    ref = StringField("Milestone reference")
+    planned_start = OptionalDateField("New planned start (optional)", what="planned start")
+    due = OptionalDateField("New due date", what="due date")
+
+    def validate_ref(self, field: StringField) -> None:
+        if not _ref(field.data):
+            raise StopValidation("Enter the reference of the milestone, like FIN-02")
+
+    def validate_due(self, field: OptionalDateField) -> None:
+        if field.data is None:
+            raise StopValidation("Enter the new due date")
+
+    def edit(self) -> Edit:
+        return domain.SetDates(
+            _ref(self.ref.data),
+            self.planned_start.data,
+            self.due.data,  # type: ignore[arg-type]  # None only on a rehearsal, said by `due`
+        )
 
 
 def _type_field(label: str, any_type: bool = False) -> SelectField:
@@ -203,6 +244,94 @@ class RemoveLinkForm(EditForm):
         )
 
 
+MILESTONE_KINDS = (
+    ("activity", "An activity: work with a planned start and a due date"),
+    ("point", "A point in time, like a decision or a contract signed"),
+)
+
+
+def _new_link(ref: str | None, type: str | None, lag: object) -> tuple[domain.NewLink, ...]:
+    """One link to or from a new milestone, or none when no milestone is named."""
+    other = _ref(ref)
+    if not other:
+        return ()
+    return (domain.NewLink(other, type or "FS", lag if isinstance(lag, int) else 0),)
+
+
+class AddMilestoneForm(EditForm):
+    """A new milestone, with at most one link into it and one out of it (more can be added
+    with "Add a link" afterwards). The link fields are named `predecessors` and `successors`
+    as the edit's are, so that the domain's message about a link lands beside them."""
+
+    KIND = domain.AddMilestone.EDIT
+    TITLE = "Add a milestone"
+    HINTS: ClassVar[dict[str, str]] = {
+        "ref": "Its own reference, like PEO-20: a workstream's code, a dash and a number."
+    }
+    ref = StringField("Reference of the new milestone")
+    title = StringField("Title")
+    workstream = SelectField("Workstream", choices=[], validate_choice=False)
+    kind = SelectField(
+        "Kind",
+        choices=[SelectChoice(code, words) for code, words in MILESTONE_KINDS],
+        validate_choice=False,
+    )
+    planned_start = OptionalDateField("Planned start (an activity only)", what="planned start")
+    due = OptionalDateField("Due", what="due date")
+    predecessors = StringField("Waits for (optional)")
+    predecessor_type = _type_field("Type of the link from it")
+    predecessor_lag = DaysField("Lag after it (working days)", what="lag", blank=0, default="0")
+    successors = StringField("Is waited for by (optional)")
+    successor_type = _type_field("Type of the link to it")
+    successor_lag = DaysField("Lag before it (working days)", what="lag", blank=0, default="0")
+
+    def offer(self, workstreams: list[tuple[str, str]]) -> None:
+        self.workstream.choices = [SelectChoice("", "Choose a workstream")] + [
+            SelectChoice(code, f"{code}: {name}") for code, name in workstreams
+        ]
+
+    def validate_ref(self, field: StringField) -> None:
+        if not _ref(field.data):
+            raise StopValidation("Enter the new milestone's reference, like FIN-20")
+
+    def validate_title(self, field: StringField) -> None:
+        if not (field.data or "").strip():
+            raise StopValidation("Enter the new milestone's title")
+
+    def validate_workstream(self, field: SelectField) -> None:
+        if not field.data:
+            raise StopValidation("Choose the workstream the new milestone belongs to")
+
+    def validate_kind(self, field: SelectField) -> None:
+        if field.data not in dict(MILESTONE_KINDS):
+            raise StopValidation("Choose whether it is an activity or a point in time")
+
+    def validate_planned_start(self, field: OptionalDateField) -> None:
+        if field.data is None and not field.errors and self.kind.data == "activity":
+            raise StopValidation("Enter the planned start: an activity has one")
+
+    def validate_due(self, field: OptionalDateField) -> None:
+        if field.data is None and not field.errors:
+            raise StopValidation("Enter the due date")
+
+    def edit(self) -> Edit:
+        kind = self.kind.data or "activity"
+        return domain.AddMilestone(
+            ref=_ref(self.ref.data),
+            title=(self.title.data or "").strip(),
+            workstream=(self.workstream.data or "").strip().upper(),
+            kind=kind,
+            planned_start=self.planned_start.data,
+            due=self.due.data,  # type: ignore[arg-type]  # None only on a rehearsal
+            predecessors=_new_link(
+                self.predecessors.data, self.predecessor_type.data, self.predecessor_lag.data
+            ),
+            successors=_new_link(
+                self.successors.data, self.successor_type.data, self.successor_lag.data
+            ),
+        )
+
+
 class GoLiveForm(EditForm):
     KIND = domain.SetGoLiveTarget.EDIT
     TITLE = "Move the go-live target"
@@ -222,9 +351,11 @@ EDIT_FORMS: dict[str, type[EditForm]] = {
         SlipForm,
         ForecastForm,
         DurationForm,
+        DatesForm,
         LagForm,
         AddLinkForm,
         RemoveLinkForm,
+        AddMilestoneForm,
         GoLiveForm,
     )
 }

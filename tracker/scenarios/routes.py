@@ -123,6 +123,7 @@ def _show_page(
         chosen = request.args.get("add", "")
         form = edit_form(chosen if chosen in EDIT_FORMS else next(iter(EDIT_FORMS)), formdata=None)
         form.open(scenario.version)
+    form.offer(_workstream_choices(programme))
     comparison, problem = None, None
     try:
         edits = service.edits_of(scenario)
@@ -147,6 +148,11 @@ def _show_page(
         may_apply=can_apply_scenario(viewer, programme.id),
         others=[s for s in service.scenarios_for(viewer, programme) if s.id != scenario.id],
     )
+
+
+def _workstream_choices(programme: Programme) -> list[tuple[str, str]]:
+    """The workstreams a new milestone may join: the programme's own, not retired."""
+    return [(ws.code, ws.name) for ws in board.workstreams(programme)]
 
 
 def _readable(scenario: Scenario) -> tuple[Edit, ...]:
@@ -201,6 +207,7 @@ def add_edit(slug: str, scenario_id: str) -> str | Response:
         flash("Choose a kind of edit from the forms below.", "warning")
         return _page(slug, scenario.id, "add-an-edit")
     form = edit_form(kind)
+    form.offer(_workstream_choices(programme))
     scenario_id_ = scenario.id
     done = attempt(
         form, lambda: service.add_edit(current_viewer(), scenario, form.seen(), form.edit())

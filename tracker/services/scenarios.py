@@ -150,10 +150,34 @@ def _edits(scenario: Scenario) -> tuple[Edit, ...]:
     return domain.edits_from_json(list(scenario.edits or []))
 
 
+def _workstream_problems(programme: Programme, edits: list[Edit]) -> list[tuple[int, str]]:
+    """(position, problem) for each new milestone whose workstream is not one of the
+    programme's own (a retired one has left new milestones' choices, as on the plan)."""
+    new = [(n, e) for n, e in enumerate(edits, start=1) if isinstance(e, domain.AddMilestone)]
+    if not new:
+        return []
+    codes = sorted(
+        db.session.scalars(
+            select(Workstream.code).where(
+                Workstream.programme_id == programme.id, Workstream.retired_on.is_(None)
+            )
+        )
+    )
+    return [
+        (n, f"{e.workstream} is not one of the programme's workstreams ({', '.join(codes)})")
+        for n, e in new
+        if e.workstream not in codes
+    ]
+
+
 def _checked(
     plan: Plan, schedule: ProgrammeSchedule, programme: Programme, edits: list[Edit]
 ) -> None:
     """Raise ValidationError unless the edits apply to the plan, in order."""
+    unknown = _workstream_problems(programme, edits)
+    if unknown:
+        position, problem = unknown[0]
+        raise _invalid(ScenarioError(problem, position, "workstream"), "")
     try:
         domain.apply(plan, edits, window=date_window(programme), before=schedule.forecast)
     except (ScenarioError, ScheduleError) as refused:
@@ -402,6 +426,16 @@ def add_edit(actor: Viewer, scenario: Scenario, seen: Seen, edit: Edit) -> Scena
     programme = scenario.programme
     schedule = _fresh_schedule(programme)
     edits = [*_edits(scenario), edit]
+    # The new edit's problems by its fields, every one the app can see at once; those of
+    # the edits before it (a workstream retired since) above the form.
+    own: list[FieldError] = []
+    for position, problem in _workstream_problems(programme, edits):
+        if position == len(edits):
+            own.append(FieldError("workstream", problem))
+        else:
+            raise _invalid(ScenarioError(problem, position, "workstream"), "")
+    if isinstance(edit, domain.SetDates) and not isinstance(edit.due, date):
+        raise ValidationError([*own, FieldError("due", "Enter the new due date")], ENTITY)
     try:
         domain.apply(
             plan_of(programme, schedule),
@@ -412,11 +446,12 @@ def add_edit(actor: Viewer, scenario: Scenario, seen: Seen, edit: Edit) -> Scena
     except ScenarioError as refused:
         if refused.position == len(edits):  # the new edit's own problem, by its field
             raise ValidationError(
-                [FieldError(refused.field or "", refused.problem)], entity=ENTITY
+                [*own, FieldError(refused.field or "", refused.problem)], entity=ENTITY
             ) from None
         raise _invalid(refused, "") from None
     except ScheduleError as refused:
         raise _invalid(refused) from None
+    raise_if(own, entity=ENTITY)
     scenario.edits = domain.edits_to_json(edits)  # a new list: the JSON column sees assignment
     return scenario
 
