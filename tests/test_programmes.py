@@ -183,12 +183,18 @@ def other_values(app: Flask) -> dict[str, object]:
     member = db.session.scalar(
         sa.select(Membership.person_id).where(Membership.programme_id == programme.id).limit(1)
     )
+    from tracker.services import scenarios
+    from tracker.services.accounts import user_by_email, viewer_for
+
+    office = viewer_for(user_by_email(ADMIN), OTHER)
+    scenario = scenarios.create_scenario(office, programme, "A question", "", [])
     return {
         "slug": OTHER,
         "ref": milestone.ref,
         "code": milestone.workstream.code,
         "dependency_id": link.id,
         "person_id": member,
+        "scenario_id": scenario.id,
     }
 
 

@@ -963,7 +963,7 @@ def test_bad_new_dates_are_named_by_their_field(admin_client: FlaskClient) -> No
     cases: list[tuple[dict[str, str], dict[str, str]]] = [
         (
             {"ref": "", "due": ""},
-            {"ref": "Enter the reference of the milestone", "due": "Enter the new due date"},
+            {"ref": "Enter the milestone's reference", "due": "Enter the new due date"},
         ),
         ({"ref": "FIN-99", "due": "2022-05-20"}, {"ref": "FIN-99 is not in the plan"}),
         (

@@ -571,6 +571,12 @@ def test_the_command_analyses_a_scenario(app: Flask, runner: FlaskCliRunner) -> 
     assert result.exit_code == 0, result.output
     assert "(scenario August)" in result.output.splitlines()[0]
     assert "Chance of making 1 August 2022: 100 %" in result.output
+    last = result.output.splitlines()[-1]
+    assert last.startswith("The plan's chance of making 1 July 2022 is ")
+    assert last.endswith(
+        "The scenario 'August' moves the go-live target to 1 August 2022: its "
+        "chance of making that is 100 %."
+    )
     scenario_key = f"{made.id}.{made.version}"
     stored = [r.key for r in results() if ".plan." not in r.key]
     assert stored == [
@@ -681,3 +687,475 @@ def test_the_dashboard_summary_while_it_is_worked_out(app: Flask) -> None:
         "message": "Being worked out: 2,000 of 5,000 iterations done.",
     }
     assert summary_html(None).get_text().strip() == ""
+
+
+# --- the defaults page -------------------------------------------------------------------------
+
+DEFAULTS = f"{BASE}/defaults"
+MINE = {
+    "not_started_point_optimistic": "-2",
+    "not_started_point_likely": "3",
+    "not_started_point_pessimistic": "30",
+    "blocked_activity_optimistic": "0",
+    "blocked_activity_likely": "10 %",
+    "blocked_activity_pessimistic": "150",
+}
+
+
+def defaults_form(response: Any) -> dict[str, str]:
+    """What the defaults form sends as it stands (the hidden fields and every default)."""
+    form = page(response).find("form", action=DEFAULTS)
+    assert form is not None
+    values = {i["name"]: i.get("value", "") for i in form.find_all("input") if i.get("name")}
+    values.pop("csrf_token", None)
+    return values
+
+
+def defaults_events() -> list[Any]:
+    from tracker.models import AuditEvent
+
+    db.session.expire_all()
+    return list(
+        db.session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.entity_type == "Programme", AuditEvent.field == "risk_defaults"
+            )
+        )
+    )
+
+
+def direct_analysis(defaults: UncertaintyDefaults, seed: int) -> Any:
+    """The engine called directly on the seeded plan, with these defaults and the stored
+    estimates and risks: what the page's analysis must equal."""
+    from tracker.scheduling.risk_analysis import analyse_schedule_risk, uncertainty_for
+    from tracker.services import board
+    from tracker.services.forecast_effect import plan_of
+
+    kent = programme()
+    schedule = board.schedule_for(kent)
+    assert schedule is not None
+    plan = plan_of(kent, schedule)
+    refs = {m.ref for m in plan.milestones}
+    return analyse_schedule_risk(
+        plan.milestones,
+        plan.dependencies,
+        go_live_ref=plan.go_live_ref,
+        go_live_target=plan.go_live_target,
+        today=plan.today,
+        calendar=plan.calendar,
+        uncertainty=uncertainty_for(
+            plan.milestones,
+            today=plan.today,
+            calendar=plan.calendar,
+            defaults=defaults,
+            overrides=schedule_risk.three_points(kent),
+            go_live_ref=plan.go_live_ref,
+        ),
+        risk_events=schedule_risk.risk_events(kent, refs),
+        iterations=5000,
+        seed=seed,
+    )
+
+
+def test_an_admin_saves_the_defaults_and_the_next_analysis_uses_them(
+    app: Flask, admin_client: FlaskClient
+) -> None:
+    opened = admin_client.get(DEFAULTS)
+    assert opened.status_code == 200
+    shown = defaults_form(opened)
+    assert shown["not_started_point_pessimistic"] == "10"
+    assert shown["blocked_activity_pessimistic"] == "100"
+    assert shown["opened_at"]
+    hint = text_of(page(opened), "not_started_activity_optimistic-hint")
+    assert "The tracker's default is -10." in hint
+    before = schedule_risk.analysis_for(programme(), seed=7)
+    assert before is not None and before.analysis is not None
+
+    response = admin_client.post(DEFAULTS, data={**shown, **MINE})
+    assert response.status_code == 302
+    assert response.location == BASE
+    mine = UncertaintyDefaults(
+        not_started=StatusDefaults(ThreePoint(-2, 3, 30), ThreePoint(-10, 0, 50)),
+        blocked=StatusDefaults(ThreePoint(0, 0, 20), ThreePoint(0, 10, 150)),
+    )
+    db.session.expire_all()
+    assert schedule_risk.defaults_of(programme()) == mine
+    # Only what differs from the tracker's defaults is kept; the change is audited.
+    assert programme().risk_defaults == {
+        "not_started": {"point_slip": [-2, 3, 30]},
+        "blocked": {"activity_percent": [0, 10, 150]},
+    }
+    assert len(defaults_events()) == 1
+
+    new_request()
+    after = schedule_risk.analysis_for(programme(), seed=7)
+    assert after is not None and after.analysis is not None
+    assert after.key != before.key  # a new plan version
+    new_request()
+    assert after.analysis == direct_analysis(mine, 7)
+    assert after.analysis != before.analysis
+    new_request()
+    assert before.analysis == direct_analysis(UncertaintyDefaults(), 7)
+
+    soup = page(admin_client.get(BASE))
+    assert text_of(soup, "risk-defaults-whose").startswith("This programme has set its own")
+    rows = [row.get_text(" ", strip=True) for row in soup.select("#defaults-table tbody tr")]
+    assert "-2, +3, +30 working days" in rows[0]
+    assert "0 %, +10 %, +150 %" in rows[2]
+    assert soup.find(id="defaults-link")["href"] == DEFAULTS
+    # The form shows what is stored now.
+    assert defaults_form(admin_client.get(DEFAULTS))["not_started_point_likely"] == "3"
+
+
+def test_putting_back_the_defaults(app: Flask, admin_client: FlaskClient) -> None:
+    shown = defaults_form(admin_client.get(DEFAULTS))
+    assert admin_client.post(DEFAULTS, data={**shown, **MINE}).status_code == 302
+    shown = defaults_form(admin_client.get(DEFAULTS))
+    response = admin_client.post(DEFAULTS, data={**shown, "reset": "y"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert programme().risk_defaults == {}
+    assert schedule_risk.defaults_of(programme()) == UncertaintyDefaults()
+    assert len(defaults_events()) == 2
+    soup = page(admin_client.get(BASE))
+    assert text_of(soup, "risk-defaults-whose").startswith("This programme uses the tracker's")
+
+
+def test_an_empty_box_is_the_trackers_default(app: Flask, admin_client: FlaskClient) -> None:
+    shown = defaults_form(admin_client.get(DEFAULTS))
+    typed = {**shown, "in_progress_point_pessimistic": "", "in_progress_point_likely": "1"}
+    assert admin_client.post(DEFAULTS, data=typed).status_code == 302
+    db.session.expire_all()
+    assert schedule_risk.defaults_of(programme()).in_progress.point_slip == ThreePoint(0, 1, 5)
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "message"),
+    [
+        (
+            "not_started_point_optimistic",
+            "soon",
+            "The optimistic slip of a point milestone not started must be a whole number of "
+            "working days from -260 to 520",
+        ),
+        (
+            "in_progress_point_pessimistic",
+            "2.5",
+            "The pessimistic slip of a point milestone in progress must be a whole number of "
+            "working days from -260 to 520",
+        ),
+        (
+            "blocked_point_pessimistic",
+            "600",
+            "The pessimistic slip of a point milestone blocked must be a whole number of "
+            "working days from -260 to 520",
+        ),
+        (
+            "not_started_activity_optimistic",
+            "-101",
+            "The optimistic change to an activity not started must be a whole percentage "
+            "from -100 to 500",
+        ),
+        (
+            "in_progress_activity_likely",
+            "-6",
+            "The most likely change to an activity in progress must be at least the "
+            "optimistic (-5)",
+        ),
+        (
+            "blocked_point_likely",
+            "-1",
+            "The most likely slip of a point milestone blocked must be at least the optimistic (0)",
+        ),
+        (
+            "blocked_activity_pessimistic",
+            "-5",
+            "The pessimistic change to an activity blocked must be at least the most likely (0)",
+        ),
+    ],
+)
+def test_a_bad_default_is_named_by_its_field(
+    app: Flask, admin_client: FlaskClient, field: str, typed: str, message: str
+) -> None:
+    from tests.helpers import error_for
+
+    shown = {**defaults_form(admin_client.get(DEFAULTS)), field: typed}
+    response = admin_client.post(DEFAULTS, data=shown)
+    assert response.status_code == 200
+    soup = page(response)
+    assert soup.title is not None and soup.title.get_text().startswith("Error: ")
+    assert error_for(soup, field) == message
+    summary = [a.get_text(strip=True) for a in soup.select(".nhsuk-error-summary__list a")]
+    assert summary == [message]
+    assert soup.select_one(".nhsuk-error-summary__list a")["href"] == f"#{field}"
+    db.session.expire_all()
+    assert programme().risk_defaults == {}
+    assert defaults_events() == []
+
+
+def test_every_bad_default_is_named_at_once(app: Flask) -> None:
+    errors = schedule_risk.check_defaults(
+        {
+            "not_started_point_optimistic": 5,  # above the most likely (0)
+            "blocked_activity_optimistic": "x",
+            "blocked_activity_likely": True,  # not a number, though Python counts it as one
+        }
+    )
+    assert [e.field for e in errors] == [
+        "not_started_point_likely",
+        "blocked_activity_optimistic",
+        "blocked_activity_likely",
+    ]
+    assert errors[0].message == (
+        "The most likely slip of a point milestone not started must be at least the optimistic (5)"
+    )
+    assert schedule_risk.check_defaults({}) == []
+    assert schedule_risk.check_defaults(schedule_risk.default_values(UncertaintyDefaults())) == []
+
+
+def test_the_defaults_change_refused_when_someone_else_changed_them(
+    app: Flask, admin_client: FlaskClient
+) -> None:
+    shown = defaults_form(admin_client.get(DEFAULTS))
+    schedule_risk.change_defaults(
+        viewer(ADMIN), programme(), ANY_VERSION, UncertaintyDefaults.certain()
+    )
+    new_request()
+    response = admin_client.post(DEFAULTS, data={**shown, **MINE})
+    assert response.status_code == 200
+    notice = text_of(page(response), "edit-conflict")
+    assert "Someone else changed this while you were editing it" in notice
+    assert "schedule risk analysis defaults" in notice
+    db.session.expire_all()
+    assert schedule_risk.defaults_of(programme()) == UncertaintyDefaults.certain()
+
+
+@pytest.mark.parametrize("email", ["paul.bentley@example.org", LEAD])
+def test_only_an_admin_opens_the_defaults_page(app: Flask, email: str) -> None:
+    from tests.conftest import Client, sign_in_as
+
+    app.test_client_class = Client
+    client = sign_in_as(app.test_client(), email)
+    assert client.get(DEFAULTS).status_code == 403
+    assert client.post(DEFAULTS, data=MINE).status_code == 403
+    assert client.post(DEFAULTS, data={"reset": "y"}).status_code == 403
+    db.session.expire_all()
+    assert programme().risk_defaults == {}
+    assert defaults_events() == []
+    assert page(client.get(BASE)).find(id="defaults-link") is None
+
+
+def test_a_non_member_is_told_there_is_no_such_programme(app: Flask) -> None:
+    from tests.conftest import Client, sign_in_as
+    from tracker.services.accounts import create_user
+
+    app.test_client_class = Client
+    create_user("olive.outsider@example.org", None, "Olive Outsider")
+    outsider = sign_in_as(app.test_client(), "olive.outsider@example.org")
+    assert outsider.get(DEFAULTS).status_code == 404
+    assert outsider.post(DEFAULTS, data=MINE).status_code == 404
+    assert outsider.get(BASE).status_code == 404
+    db.session.expire_all()
+    assert programme().risk_defaults == {}
+
+
+# --- a scenario analysed -----------------------------------------------------------------------
+
+
+def make_scenario(email: str, name: str, edits: tuple[Any, ...], shared: bool = False) -> Any:
+    from tracker.services import scenarios
+
+    made = scenarios.create_scenario(viewer(email), programme(), name, edits=edits)
+    if shared:
+        made = scenarios.share(viewer(email), made, Seen(made.version), True)
+    new_request()
+    return made
+
+
+def test_a_scenario_is_analysed_beside_the_plan(app: Flask, admin_client: FlaskClient) -> None:
+    from tracker.domain.scenarios import SetGoLiveTarget, Slip
+    from tracker.scheduling.risk_analysis import analyse_schedule_risk
+    from tracker.services import scenarios
+
+    give_impact("R06", 20)
+    made = make_scenario(ADMIN, "TUPE slips", (Slip("PEO-09", 15),))
+    make_scenario(ADMIN, "August", (SetGoLiveTarget(date(2022, 8, 1)),), shared=True)
+
+    response = admin_client.get(f"{BASE}?scenario={made.id}&seed=3")
+    assert response.status_code == 200
+    soup = page(response)
+    new_request()
+    plan = scenarios.scenario_plan(programme(), made)
+    inputs = schedule_risk.inputs_for(programme(), plan)
+    expected = analyse_schedule_risk(
+        plan.milestones,
+        plan.dependencies,
+        go_live_ref=plan.go_live_ref,
+        go_live_target=plan.go_live_target,
+        today=plan.today,
+        calendar=plan.calendar,
+        uncertainty=inputs.uncertainty,
+        risk_events=inputs.risk_events,
+        iterations=5000,
+        seed=3,
+    )
+    new_request()
+    own = schedule_risk.analysis_for(programme(), seed=3)
+    assert own is not None and own.analysis is not None
+    chance = schedule_risk.percent(expected.chance_of_target)
+    before = schedule_risk.percent(own.analysis.chance_of_target)
+    assert chance < before  # the slip makes go-live later
+    assert text_of(soup, "risk-chance") == f"Chance of making 1 July 2022: {chance} %"
+    assert text_of(soup, "risk-comparison") == (
+        f"Information: With the scenario 'TUPE slips', the chance of making 1 July 2022 falls "
+        f"from {before} % to {chance} %."
+    )
+    assert text_of(soup, "risk-p80") == f"{expected.p80.day} {expected.p80:%B %Y}"
+    cells = [
+        td.get_text(" ", strip=True) for td in soup.select("#comparison-table tbody tr")[0]("td")
+    ]
+    assert cells[1:] == [f"{before} %", f"{chance} %"]
+    data = json.loads(soup.find(id="risk-chart-data").string)
+    assert data["p80"] == expected.p80.isoformat()
+    # It is kept by the scenario's key, beside the plan's own.
+    key = schedule_risk.result_key(
+        programme().plan_version, date(2022, 4, 4), 5000, 3, f"{made.id}.{made.version}"
+    )
+    (row,) = results(key)
+    assert schedule_risk.analysis_from_json(row.result) == expected
+    # The chooser lists the scenarios the reader sees, this one chosen; the run-again form
+    # keeps the scenario.
+    options = {
+        o.get_text(strip=True): o.has_attr("selected") for o in soup.select("#scenario option")
+    }
+    assert options == {
+        "The plan itself, no scenario": False,
+        "August (yours)": False,
+        "TUPE slips (yours)": True,
+    }
+    assert soup.select_one('#run-again ~ form input[name="scenario"]')["value"] == str(made.id)
+
+
+def test_a_scenario_that_moves_the_target_says_both_chances(
+    app: Flask, client: FlaskClient
+) -> None:
+    from tracker.domain.scenarios import SetGoLiveTarget
+
+    made = make_scenario(ADMIN, "August", (SetGoLiveTarget(date(2022, 8, 1)),), shared=True)
+    soup = page(client.get(f"{BASE}?scenario={made.id}"))
+    words = text_of(soup, "risk-comparison")
+    assert "The plan's chance of making 1 July 2022 is" in words
+    assert "The scenario 'August' moves the go-live target to 1 August 2022" in words
+    assert text_of(soup, "risk-chance").startswith("Chance of making 1 August 2022: ")
+
+
+def test_the_scenario_sentence_in_words() -> None:
+    from dataclasses import replace
+
+    base = schedule_risk.RiskAnalysis(
+        go_live_ref="GL",
+        go_live_target=TARGET,
+        today=date(2022, 4, 4),
+        iterations=100,
+        seed=0,
+        forecast_go_live=TARGET,
+        chance_of_target=0.10,
+        p50=TARGET,
+        p80=TARGET,
+        p90=TARGET,
+        histogram=((TARGET, 100),),
+        s_curve=((TARGET, 1.0),),
+        criticality={},
+        drivers=(),
+    )
+    assert schedule_risk.scenario_sentence(base, replace(base, chance_of_target=0.46), "C") == (
+        "With the scenario 'C', the chance of making 1 July 2022 rises from 10 % to 46 %."
+    )
+    assert schedule_risk.scenario_sentence(base, replace(base, chance_of_target=0.0), "C") == (
+        "With the scenario 'C', the chance of making 1 July 2022 falls from 10 % to 0 %."
+    )
+    assert schedule_risk.scenario_sentence(base, replace(base, chance_of_target=0.101), "C") == (
+        "With the scenario 'C', the chance of making 1 July 2022 stays at 10 %."
+    )
+
+
+def test_a_private_scenario_of_another_member_is_not_found(
+    app: Flask, admin_client: FlaskClient, lead_client: FlaskClient
+) -> None:
+    from tracker.domain.scenarios import Slip
+
+    private = make_scenario(LEAD, "Lead's own", (Slip("PEO-09", 5),))
+    assert lead_client.get(f"{BASE}?scenario={private.id}").status_code == 200
+    assert admin_client.get(f"{BASE}?scenario={private.id}").status_code == 404
+    assert admin_client.get(f"{STATUS}?scenario={private.id}").status_code == 404
+    for wrong in ("999999", "x", "-1"):
+        assert admin_client.get(f"{BASE}?scenario={wrong}").status_code == 404, wrong
+    # Not offered in the admin's chooser either.
+    names = [
+        o.get_text(strip=True) for o in page(admin_client.get(BASE)).select("#scenario option")
+    ]
+    assert not any("Lead's own" in n for n in names)
+
+
+def test_a_scenario_run_in_the_background_polls_its_own_status(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tracker.domain.scenarios import Slip
+
+    monkeypatch.setitem(app.config, "SCHEDULE_RISK_INLINE_COST", 0)  # every plan is big
+    monkeypatch.setitem(app.config, "SCHEDULE_RISK_WAIT_SECONDS", 0)
+    made = make_scenario(ADMIN, "TUPE slips", (Slip("PEO-09", 15),), shared=True)
+    go = threading.Event()
+    real = schedule_risk.analyse
+
+    def held(inputs: Any, iterations: int, seed: int, progress: Any = None) -> Any:
+        go.wait(30)
+        return real(inputs, iterations, seed, progress)
+
+    monkeypatch.setattr(schedule_risk, "analyse", held)
+    working = page(client.get(f"{BASE}?scenario={made.id}"))
+    box = working.find(id="risk-working")
+    assert box is not None
+    assert box["data-status-url"] == f"{STATUS}?scenario={made.id}"
+    assert working.find(id="risk-reload")["href"] == f"{BASE}?scenario={made.id}"
+    assert client.get(box["data-status-url"]).get_json()["state"] == "working"
+    go.set()
+    schedule_risk.jobs.wait(30)
+    done = client.get(box["data-status-url"]).get_json()
+    assert done["state"] == "done" and done["percent"] == 100
+    soup = page(client.get(f"{BASE}?scenario={made.id}"))
+    assert text_of(soup, "risk-comparison").startswith("Information: With the scenario")
+
+
+def test_a_scenario_that_no_longer_applies_says_so(app: Flask, client: FlaskClient) -> None:
+    from tracker.domain.scenarios import Slip
+    from tracker.models import Scenario
+
+    made = make_scenario(ADMIN, "Gone", (Slip("PEO-09", 5),), shared=True)
+    stored_one = db.session.get(Scenario, made.id)
+    assert stored_one is not None
+    stored_one.edits = [{**stored_one.edits[0], "ref": "NO-SUCH"}]
+    db.session.commit()
+    new_request()
+    response = client.get(f"{BASE}?scenario={made.id}")
+    assert response.status_code == 200
+    assert "The scenario's changes no longer apply" in text_of(page(response), "risk-failed")
+    status = client.get(f"{STATUS}?scenario={made.id}").get_json()
+    assert status["state"] == "failed"
+
+
+# --- a risk's impact on its page ---------------------------------------------------------------
+
+
+def test_a_risks_page_says_its_impact(app: Flask, client: FlaskClient) -> None:
+    risk_page = f"/p/{SEED_SLUG}/risks/R06"
+    assert page(client.get(risk_page)).find(id="impact") is None
+    give_impact("R06", 5)
+    soup = page(client.get(risk_page))
+    assert text_of(soup, "impact") == (
+        "If it happens Its milestones slip 5 working days (used by the schedule risk analysis)"
+    )
+    linked = [tr["data-ref"] for tr in soup.select("#milestones + table tbody tr[data-ref]")]
+    assert linked == ["PEO-09", "PEO-11", "PEO-14"]
+    give_impact("R06", 1)
+    assert "slip 1 working day (" in text_of(page(client.get(risk_page)), "impact")

@@ -1,8 +1,9 @@
 """`flask schedule risk --programme SLUG [--iterations N] [--seed S] [--scenario NAME]
 [--json]`: the schedule risk analysis of a programme's plan (or of a scenario on it): the
 chance of making go-live, P50/P80/P90 and what moves go-live most, as text or JSON
-(RiskAnalysis.as_json). It works the analysis out at once, however big the plan, and keeps
-the result for the pages (services/schedule_risk.py); it changes nothing anyone made."""
+(RiskAnalysis.as_json); for a scenario, as text, a sentence comparing its chance with the
+plan's. It works the analysis out at once, however big the plan, and keeps the result for
+the pages (services/schedule_risk.py); it changes nothing anyone made."""
 
 from __future__ import annotations
 
@@ -93,3 +94,7 @@ def risk(slug: str, iterations: int, seed: int, scenario_name: str | None, as_js
     else:
         click.echo("Nothing uncertain moves go-live.")
     click.echo(f"{analysis.iterations:,} iterations, seed {analysis.seed}.")
+    if scenario_name:
+        own = schedule_risk.analysis_for(found, iterations=iterations, seed=seed, inline=True)
+        if own is not None and own.analysis is not None:
+            click.echo(schedule_risk.scenario_sentence(own.analysis, analysis, scenario_name))

@@ -177,7 +177,9 @@ class DatesForm(EditForm):
 
     def validate_ref(self, field: StringField) -> None:
         if not _ref(field.data):
-            raise StopValidation("Enter the reference of the milestone, like FIN-02")
+            raise StopValidation(
+                "Enter the milestone's reference: its workstream's code, a dash and a number"
+            )
 
     def validate_due(self, field: OptionalDateField) -> None:
         if field.data is None:
@@ -266,7 +268,7 @@ class AddMilestoneForm(EditForm):
     KIND = domain.AddMilestone.EDIT
     TITLE = "Add a milestone"
     HINTS: ClassVar[dict[str, str]] = {
-        "ref": "Its own reference, like PEO-20: a workstream's code, a dash and a number."
+        "ref": "Its own reference: its workstream's code, a dash and a number."
     }
     ref = StringField("Reference of the new milestone")
     title = StringField("Title")

@@ -32,7 +32,7 @@ from sqlalchemy.orm import selectinload
 from tracker.domain import permissions
 from tracker.domain.forecast_effect import Plan
 from tracker.domain.permissions import Viewer
-from tracker.domain.validation import FieldError, format_date
+from tracker.domain.validation import FieldError, format_date, raise_if
 from tracker.extensions import db
 from tracker.models import Milestone, Programme, Risk, RiskAnalysisResult
 from tracker.scheduling.risk_analysis import (
@@ -117,13 +117,153 @@ def _three_point(value: object) -> ThreePoint | None:
     return None
 
 
+# --- the defaults form's fields -------------------------------------------------------------
+
+KINDS = ("point", "activity")
+POINTS = ("optimistic", "likely", "pessimistic")
+POINT_WORDS = {"optimistic": "optimistic", "likely": "most likely", "pessimistic": "pessimistic"}
+STATUS_WORDS = {"not_started": "not started", "in_progress": "in progress", "blocked": "blocked"}
+# What a programme may set (Decision, docs/risk-analysis.md "The defaults page"): a point
+# milestone from a year early to two years late; an activity's remaining duration from none
+# of it (-100 %) to six times it (+500 %). The engine takes more; these are the sensible ones.
+DEFAULT_RANGES = {"point": (-260, 520), "activity": (-100, 500)}
+DEFAULTS_ENTITY = "schedule risk analysis defaults"
+
+
+def default_field(status: str, kind: str, point: str) -> str:
+    """ "not_started_point_optimistic": a default's field on the form and in messages."""
+    return f"{status}_{kind}_{point}"
+
+
+DEFAULT_FIELDS = tuple(default_field(s, k, p) for s in STATUSES for k in KINDS for p in POINTS)
+
+
+def _of_kind(defaults: StatusDefaults, kind: str) -> ThreePoint:
+    return defaults.point_slip if kind == "point" else defaults.activity_percent
+
+
+def default_values(defaults: UncertaintyDefaults) -> dict[str, int]:
+    """The defaults as the form's fields hold them, by field."""
+    found: dict[str, int] = {}
+    for status in STATUSES:
+        for kind in KINDS:
+            tp = _of_kind(getattr(defaults, status), kind)
+            for point, value in zip(POINTS, _triple(tp), strict=True):
+                found[default_field(status, kind, point)] = value
+    return found
+
+
+def _default_words(status: str, kind: str, point: str) -> str:
+    """ "The most likely slip of a point milestone not started" """
+    what = "slip of a point milestone" if kind == "point" else "change to an activity"
+    return f"The {POINT_WORDS[point]} {what} {STATUS_WORDS[status]}"
+
+
+def check_defaults(values: Mapping[str, object]) -> list[FieldError]:
+    """What is wrong with the typed defaults, by field: each a whole number in its range
+    (working days for a point milestone, a percentage for an activity), and optimistic, most
+    likely and pessimistic never going down. A field left out or None is the domain's
+    default."""
+    errors: list[FieldError] = []
+    domain = default_values(UncertaintyDefaults())
+    for status in STATUSES:
+        for kind in KINDS:
+            low, high = DEFAULT_RANGES[kind]
+            unit = "a whole number of working days" if kind == "point" else "a whole percentage"
+            read: list[int | None] = []
+            for point in POINTS:
+                field = default_field(status, kind, point)
+                value = values.get(field)
+                if value is None:
+                    value = domain[field]
+                if type(value) is not int or not low <= value <= high:
+                    errors.append(
+                        FieldError(
+                            field,
+                            f"{_default_words(status, kind, point)} must be {unit} "
+                            f"from {low} to {high}",
+                        )
+                    )
+                    read.append(None)
+                else:
+                    read.append(value)
+            # Each no lower than the one before (said once, on the later field).
+            for i in (1, 2):
+                earlier, value = read[i - 1], read[i]
+                if earlier is not None and value is not None and value < earlier:
+                    errors.append(
+                        FieldError(
+                            default_field(status, kind, POINTS[i]),
+                            f"{_default_words(status, kind, POINTS[i])} must be at least the "
+                            f"{POINT_WORDS[POINTS[i - 1]]} ({earlier})",
+                        )
+                    )
+    return errors
+
+
+def defaults_from_values(values: Mapping[str, object]) -> UncertaintyDefaults:
+    """The defaults the typed values stand for (checked first: check_defaults); a field left
+    out or None is the domain's default."""
+    domain = default_values(UncertaintyDefaults())
+    given = {f: values.get(f) for f in DEFAULT_FIELDS}
+    number = {f: (v if type(v) is int else domain[f]) for f, v in given.items()}
+
+    def three(status: str, kind: str) -> ThreePoint:
+        return ThreePoint(*(number[default_field(status, kind, p)] for p in POINTS))
+
+    return UncertaintyDefaults(
+        **{s: StatusDefaults(three(s, "point"), three(s, "activity")) for s in STATUSES}
+    )
+
+
+def _changed(defaults: UncertaintyDefaults) -> dict[str, Any]:
+    """Only what differs from the domain's defaults, as Programme.risk_defaults stores it (so
+    `{}` is every default, and a better default in a later release reaches the programmes
+    that never changed it)."""
+    domain = UncertaintyDefaults()
+    found: dict[str, Any] = {}
+    for status in STATUSES:
+        mine, theirs = getattr(defaults, status), getattr(domain, status)
+        differs = {
+            name: _triple(getattr(mine, name))
+            for name in ("point_slip", "activity_percent")
+            if getattr(mine, name) != getattr(theirs, name)
+        }
+        if differs:
+            found[status] = differs
+    return found
+
+
+def uses_own_defaults(programme: Programme) -> bool:
+    """Whether the programme has set defaults of its own (else the tracker's are in use)."""
+    return defaults_of(programme) != UncertaintyDefaults()
+
+
+def three_point_words(tp: ThreePoint, kind: str) -> str:
+    """ "0, 0, +10 working days" or "-10 %, 0 %, +50 %": a default as the pages show it."""
+
+    def signed(v: int) -> str:
+        return f"+{v}" if v > 0 else str(v)
+
+    if kind == "point":
+        return (
+            f"{signed(tp.optimistic)}, {signed(tp.likely)}, {signed(tp.pessimistic)} working days"
+        )
+    return ", ".join(f"{signed(v)} %" for v in _triple(tp))
+
+
 @unit_of_work
 def change_defaults(
-    actor: Viewer, programme: Programme, seen: Seen, defaults: UncertaintyDefaults | None
-) -> None:
-    """Set the programme's defaults (None: back to the domain's). Refused when someone else
-    changed them after the form was opened (the programme has no version column: the audit
-    trail says, as for its plan health thresholds)."""
+    actor: Viewer,
+    programme: Programme,
+    seen: Seen,
+    defaults: UncertaintyDefaults | Mapping[str, object] | None,
+) -> UncertaintyDefaults:
+    """Set the programme's defaults, and return them: an UncertaintyDefaults; or what was
+    typed on the defaults page, by field (DEFAULT_FIELDS; one left out or None is the
+    domain's default, and each is checked: check_defaults); or None, back to the domain's.
+    Refused when someone else changed them after the form was opened (the programme has no
+    version column: the audit trail says, as for its plan health thresholds)."""
     allow(permissions.can_administer_programme(actor, programme.id), ONLY_ITS_ADMINS)
     if seen.opened_at or seen.required:
         meanwhile = [
@@ -131,8 +271,16 @@ def change_defaults(
         ]
         if meanwhile:
             raise EditConflict(0, meanwhile)
+    if defaults is None:
+        chosen = UncertaintyDefaults()
+    elif isinstance(defaults, UncertaintyDefaults):
+        chosen = defaults
+    else:
+        raise_if(check_defaults(defaults), entity=DEFAULTS_ENTITY)
+        chosen = defaults_from_values(defaults)
     # A new dict, never the stored one changed in place: the JSON column sees only assignment.
-    programme.risk_defaults = {} if defaults is None else defaults_json(defaults)
+    programme.risk_defaults = _changed(chosen)
+    return chosen
 
 
 def three_points(programme: Programme) -> dict[str, ThreePoint]:
@@ -454,11 +602,18 @@ def summary_for(programme: Programme) -> Outcome | None:
 
 
 def status_for(
-    programme: Programme, *, iterations: int = DEFAULT_ITERATIONS, seed: int = 0
+    programme: Programme,
+    *,
+    iterations: int = DEFAULT_ITERATIONS,
+    seed: int = 0,
+    plan: Plan | None = None,
+    scenario_key: str | None = None,
 ) -> Outcome | None:
-    """The run's state for status.json, never waiting (it starts the run if no process of
-    this server has)."""
-    return analysis_for(programme, iterations=iterations, seed=seed, wait=0)
+    """The run's state for status.json (of the plan, or of a scenario's `plan` with its
+    `scenario_key`), never waiting (it starts the run if no process of this server has)."""
+    return analysis_for(
+        programme, iterations=iterations, seed=seed, plan=plan, scenario_key=scenario_key, wait=0
+    )
 
 
 def _outcome_of(job: _Job, key: str, iterations: int, seed: int) -> Outcome:
@@ -533,6 +688,28 @@ def chance_sentence(analysis: RiskAnalysis) -> str:
     return (
         f"Chance of making {format_date(analysis.go_live_target)}: "
         f"{percent(analysis.chance_of_target)} %"
+    )
+
+
+def scenario_sentence(plan: RiskAnalysis, scenario: RiskAnalysis, name: str) -> str:
+    """The scenario's chance beside the plan's, in words: "With the scenario 'Contingency',
+    the chance of making 1 July 2022 rises from 10 % to 46 %." (falls, or stays at); when
+    the scenario moves the go-live target, both chances, each of its own target. Compared as
+    the whole percentages the page shows, so it never says "rises from 10 % to 10 %"."""
+    before, after = percent(plan.chance_of_target), percent(scenario.chance_of_target)
+    if plan.go_live_target != scenario.go_live_target:
+        return (
+            f"The plan's chance of making {format_date(plan.go_live_target)} is {before} %. "
+            f"The scenario '{name}' moves the go-live target to "
+            f"{format_date(scenario.go_live_target)}: its chance of making that is {after} %."
+        )
+    if after == before:
+        change = f"stays at {before} %"
+    else:
+        change = f"{'rises' if after > before else 'falls'} from {before} % to {after} %"
+    return (
+        f"With the scenario '{name}', the chance of making "
+        f"{format_date(plan.go_live_target)} {change}."
     )
 
 
