@@ -11,7 +11,7 @@ PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
 .DEFAULT_GOAL := help
 ASSETS := tracker/static/build
-.PHONY: help install cairo assets run db seed test lint format typecheck layers check browser libreoffice serve-prod bench load-test screenshots clean
+.PHONY: help install cairo assets run db seed test lint format typecheck layers check browser libreoffice poppler serve-prod bench load-test screenshots clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -29,11 +29,16 @@ $(VENV)/.installed: requirements.txt | $(BIN)/python
 
 install: $(VENV)/.installed $(ASSETS)/.built cairo ## Create .venv, install the pinned requirements, build assets
 
-# The Gantt chart's PNG download is drawn by CairoSVG, which loads Debian's libcairo2.
+# The Gantt chart's PNG download is drawn by CairoSVG, which loads Debian's libcairo2; the
+# board pack's PDF by WeasyPrint, which loads pango (libpangoft2 brings libpango with it).
 cairo:
 	@ldconfig -p 2>/dev/null | grep -q libcairo.so.2 || { \
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq libcairo2; \
 		else echo "Install Debian's libcairo2 (sudo apt-get install libcairo2) for the Gantt chart's PNG download"; \
+			if [ "$$CI" = "true" ]; then exit 1; fi; fi; }
+	@ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0.so.0 || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq libpangoft2-1.0-0; \
+		else echo "Install Debian's libpangoft2-1.0-0 (sudo apt-get install libpangoft2-1.0-0) for the board pack's PDF"; \
 			if [ "$$CI" = "true" ]; then exit 1; fi; fi; }
 
 # NHS.UK frontend from npm, compiled with Sass (no web-font request to another host), its
@@ -101,6 +106,13 @@ libreoffice: ## Install Debian's libreoffice-calc for the spreadsheet test when 
 		else echo "Install Debian's libreoffice-calc package (sudo apt-get install --no-install-recommends libreoffice-calc) to run the spreadsheet test"; \
 			if [ "$$CI" = "true" ]; then exit 1; fi; fi; }
 
+poppler: ## Install Debian's poppler-utils (pdftotext) for the board pack's PDF test when it is missing (as root)
+	@command -v pdftotext >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends poppler-utils; \
+		else echo "Install Debian's poppler-utils package (sudo apt-get install --no-install-recommends poppler-utils) to run the board pack's PDF test"; \
+			if [ "$$CI" = "true" ]; then exit 1; fi; fi; }
+
 serve-prod: install ## Run gunicorn (4 workers) against DATABASE_URL, as production does, on 127.0.0.1:8000
 	@test -n "$$DATABASE_URL" || { echo "Set DATABASE_URL (postgresql://...) first"; exit 1; }
 	@test -n "$$SECRET_KEY" || { echo "Set SECRET_KEY first (python3 -c 'import secrets; print(secrets.token_hex(32))')"; exit 1; }
@@ -124,7 +136,7 @@ screenshots: install browser ## Save screenshots of the dashboard and Gantt char
 	SCREENSHOT_DIR=docs/screenshots TEST_DB=sqlite $(BIN)/pytest -q -p no:xdist tests/browser \
 		-k "test_dashboard or test_gantt_chart"
 
-test: check browser libreoffice ## Run the whole suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set
+test: check browser libreoffice poppler ## Run the whole suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set
 	TEST_DB=sqlite $(BIN)/pytest -n auto -q
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL"; \

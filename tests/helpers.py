@@ -4,8 +4,11 @@ look-up, naming what was missing, rather than later on a None."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from typing import Any
 
+import pytest
 from bs4 import BeautifulSoup
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -92,3 +95,18 @@ def error_for(html: BeautifulSoup, field_id: str) -> str:
     message = html.find(id=f"{field_id}-error")
     assert message is not None, f"no error next to {field_id}"
     return str(message.get_text(" ", strip=True)).removeprefix("Error: ")
+
+
+def pdf_text(data: bytes) -> str:
+    """A PDF's text as poppler-utils' pdftotext reads it, pages kept in layout order."""
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        pytest.fail("pdftotext is missing: `make poppler` installs Debian's poppler-utils")
+    done = subprocess.run(
+        [pdftotext, "-enc", "UTF-8", "-", "-"],
+        input=data,
+        capture_output=True,
+        check=True,
+        timeout=60,
+    )
+    return done.stdout.decode("utf-8")

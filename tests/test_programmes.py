@@ -17,7 +17,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import ADMIN, BOARD_MEMBER, DEMO_TODAY, LEAD, sign_in_as
-from tests.helpers import join
+from tests.helpers import join, pdf_text
 from tests.test_conventions import urls
 from tracker.extensions import db
 from tracker.models import (
@@ -49,6 +49,8 @@ def text_of(response) -> str:  # noqa: ANN001
     if response.mimetype == "image/png":
         # Drawn from the SVG at the same address (gantt.svg), which the sweep reads as text.
         return ""
+    if response.mimetype == "application/pdf":  # the board pack
+        return pdf_text(response.data)
     if response.mimetype.startswith("application/vnd.openxmlformats"):
         workbook = openpyxl.load_workbook(io.BytesIO(response.data), read_only=True)
         return "\n".join(

@@ -88,6 +88,7 @@ def _register_templates(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from tracker.api import bp as api_bp
     from tracker.auth import bp as auth_bp
+    from tracker.board_pack import bp as board_pack_bp
     from tracker.calendars import bp as calendars_bp
     from tracker.dashboard import bp as dashboard_bp
     from tracker.decisions import bp as decisions_bp
@@ -119,6 +120,7 @@ def _register_blueprints(app: Flask) -> None:
         health_bp,
         schedule_risk_bp,
         scenarios_bp,
+        board_pack_bp,
         updates_bp,
         plan_edits_bp,
         risks_bp,

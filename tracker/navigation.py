@@ -64,6 +64,7 @@ SECTIONS = (
     Section("health.show", "Plan health", ("health.",)),
     Section("schedule_risk.show", "Chance of go-live", ("schedule_risk.",)),
     Section("scenarios.index", "Scenarios", ("scenarios.",)),
+    Section("board_pack.show", "Board pack", ("board_pack.",)),
     Section("history.index", "History", ("history.",)),
     Section("spreadsheets.index", "Export", ("spreadsheets.",)),
     Section(
