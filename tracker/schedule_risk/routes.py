@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 
 from tracker.domain.permissions import can_administer_programme, can_run_risk_analysis
 from tracker.form_errors import attempt
+from tracker.form_fields import parse_id
 from tracker.schedule_risk.forms import DefaultsForm
 from tracker.scheduling.risk_analysis import DEFAULT_ITERATIONS, UncertaintyDefaults
 from tracker.security import current_viewer, require
@@ -51,9 +52,10 @@ def _scenario_asked(programme: Programme) -> Scenario | None:
     text = request.args.get("scenario", "").strip()
     if not text:
         return None
-    if not text.isdigit() or len(text) > 12:
+    scenario_id = parse_id(text)  # not a number the database can hold: no such scenario
+    if scenario_id is None:
         abort(404, description="There is no such scenario in this programme.")
-    return scenarios.scenario_or_404(current_viewer(), programme, int(text))
+    return scenarios.scenario_or_404(current_viewer(), programme, scenario_id)
 
 
 @dataclass(frozen=True)

@@ -207,7 +207,7 @@ def scenario_or_none(
     actor: Viewer, programme: Programme, scenario_id: int | None
 ) -> Scenario | None:
     """The scenario, when it is this programme's and the member may see it."""
-    if scenario_id is None:
+    if scenario_id is None or not 0 < scenario_id < 2**31:  # ids are 32-bit INTEGERs
         return None
     found = db.session.get(Scenario, scenario_id)
     if found is None or found.programme_id != programme.id:
