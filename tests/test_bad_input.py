@@ -611,6 +611,7 @@ def _seed_values(app: Flask) -> dict[str, str]:
             "week": "2022-04-04",
             "token": "abc",
             "scenario_id": "1",
+            "pack_id": "1",
             "filename": "app.css",
         }
 

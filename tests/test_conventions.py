@@ -96,6 +96,20 @@ def shared_scenario() -> int:
         return scenarios.share(office, made, Seen(made.version), True).id
 
 
+def issued_pack_id() -> int:
+    """A board pack the programme office issued (the seed has none)."""
+    from datetime import date
+
+    from tests.helpers import programme
+    from tracker.services import board_pack
+    from tracker.services.accounts import user_by_email, viewer_for
+
+    office = viewer_for(user_by_email("sarah.collins@example.org"), "kent-and-medway")
+    kent = programme()
+    last = board_pack.last_issued(kent)
+    return last.id if last else board_pack.issue_pack(office, kent, date(2022, 4, 14), None).id
+
+
 def url_values(app: Flask) -> dict[str, object]:
     """A value from the seed for every URL variable, so a new page cannot ship untested."""
     from sqlalchemy import select
@@ -111,6 +125,7 @@ def url_values(app: Flask) -> dict[str, object]:
         user = db.session.scalar(select(User).limit(1))
         becca = db.session.scalar(select(Person).where(Person.email == "becca.bradd@example.org"))
         scenario_id = shared_scenario()
+        pack_id = issued_pack_id()
         return {
             "slug": "kent-and-medway",
             "ref": "PEO-09",
@@ -124,6 +139,7 @@ def url_values(app: Flask) -> dict[str, object]:
             "invitation_id": 1,
             "token": "no-such-invitation",
             "scenario_id": scenario_id,
+            "pack_id": pack_id,
         }
 
 

@@ -26,6 +26,7 @@ EXPECTED_TABLES = {
     "digest_snapshot",
     "go_live_target",
     "invitation",
+    "issued_pack",
     "issue",
     "membership",
     "milestone",

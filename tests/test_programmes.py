@@ -185,11 +185,14 @@ def other_values(app: Flask) -> dict[str, object]:
     member = db.session.scalar(
         sa.select(Membership.person_id).where(Membership.programme_id == programme.id).limit(1)
     )
-    from tracker.services import scenarios
+    from tracker.services import board_pack, scenarios
     from tracker.services.accounts import user_by_email, viewer_for
 
     office = viewer_for(user_by_email(ADMIN), OTHER)
     scenario = scenarios.create_scenario(office, programme, "A question", "", [])
+    pack = board_pack.last_issued(programme) or board_pack.issue_pack(
+        office, programme, DEMO_TODAY, None
+    )
     return {
         "slug": OTHER,
         "ref": milestone.ref,
@@ -197,6 +200,7 @@ def other_values(app: Flask) -> dict[str, object]:
         "dependency_id": link.id,
         "person_id": member,
         "scenario_id": scenario.id,
+        "pack_id": pack.id,
     }
 
 

@@ -231,6 +231,7 @@ def _service_calls() -> dict[str, Any]:
     from tracker.domain.programme_settings import ProgrammeDetails, WorkstreamPlan
     from tracker.domain.scenarios import Slip
     from tracker.services import (
+        board_pack,
         decisions,
         go_live_moves,
         invitations,
@@ -354,6 +355,7 @@ def _service_calls() -> dict[str, Any]:
         "apply scenario": lambda a: scenarios.apply_to_plan(
             a, scenario, Seen(scenario.version), "x", today=day
         ),
+        "issue board pack": lambda a: board_pack.issue_pack(a, kent, date(2022, 4, 14), None),
         "change role": lambda a: memberships.change_membership(
             a, kent, peo_05.owner, memberships.MembershipChange("viewer")
         ),

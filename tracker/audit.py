@@ -32,6 +32,7 @@ from tracker.models import (
     GoLiveTarget,
     Invitation,
     Issue,
+    IssuedPack,
     Membership,
     Milestone,
     Person,
@@ -105,10 +106,12 @@ AUDITED: tuple[type, ...] = (
     Invitation,
     SavedTemplate,
     Scenario,
+    IssuedPack,
 )
 # Audited, but not part of the plan: changing one leaves the programme's plan version (and so
 # every cached schedule) as it is. A scenario is hypothetical by definition.
-NOT_THE_PLAN: tuple[type, ...] = (Scenario,)
+# Nor is an issued board pack: a paper about the plan.
+NOT_THE_PLAN: tuple[type, ...] = (Scenario, IssuedPack)
 NOT_AUDITED_FIELDS = {
     "id",
     "plan_version",

@@ -15,11 +15,12 @@ from typing import Any
 
 from tracker.domain.figures import Progress, is_late, on_critical_path
 from tracker.domain.risks import Cell
+from tracker.domain.validation import FieldError, check_title
 from tracker.scheduling import MilestoneForecast
 from tracker.scheduling.calendar import WorkingCalendar
 
-# There is no column for the marking yet: every programme's pack is OFFICIAL until issuing
-# adds one (Government Security Classifications: most NHS board papers are OFFICIAL).
+# A programme's protective marking unless it sets another (Government Security
+# Classifications: most NHS board papers are OFFICIAL).
 DEFAULT_MARKING = "OFFICIAL"
 # "Key milestones due in the next four weeks", in calendar days after the position date.
 NEXT_PERIOD_DAYS = 28
@@ -231,6 +232,43 @@ class BoardPack:
     def title(self) -> str:
         """The document's title: "Kent and Medway ...: board pack, position at 4 April 2022"."""
         return f"{self.programme}: board pack, position at {_long(self.position_at)}"
+
+
+def issued_title(board_date: date) -> str:
+    """An issued pack's usual title: "Board pack for the board of 14 April 2022"."""
+    return f"Board pack for the board of {_long(board_date)}"
+
+
+def issuing_problems(
+    board_date: date | None,
+    title: str,
+    today: date,
+    previous_board_date: date | None,
+) -> list[FieldError]:
+    """What stops a pack being issued for this board, each by its field: a board date is
+    needed, on or after today (a pack goes to a board still to meet) and not before the
+    last issued pack's board; the title fits one line."""
+    problems = []
+    if board_date is None:
+        problems.append(FieldError("board_date", "Enter the date of the board meeting"))
+    elif board_date < today:
+        problems.append(
+            FieldError(
+                "board_date",
+                f"The board meets on or after today ({_long(today)}): "
+                f"{_long(board_date)} has passed",
+            )
+        )
+    elif previous_board_date is not None and board_date < previous_board_date:
+        problems.append(
+            FieldError(
+                "board_date",
+                "The board date cannot be before the last issued pack's board, "
+                f"{_long(previous_board_date)}",
+            )
+        )
+    problems += check_title("title", title, "title")
+    return problems
 
 
 def _iso(d: date | None) -> str | None:

@@ -40,6 +40,7 @@ ENTITY_WORDS: dict[str, tuple[str, str]] = {
     "Invitation": ("Invitation", "Invitations"),
     "SavedTemplate": ("Saved template", "Saved templates"),
     "Scenario": ("Scenario", "Scenarios"),
+    "IssuedPack": ("Issued board pack", "Issued board packs"),
 }
 
 # Each recorded field, in lower case as a sentence names it; ENTITY_FIELD_WORDS when one
@@ -71,6 +72,7 @@ FIELD_WORDS: dict[str, str] = {
     "calendar_region": "bank holidays",
     "health_thresholds": "plan health thresholds",
     "risk_defaults": "schedule risk analysis defaults",
+    "protective_marking": "protective marking",
     "current_baseline_id": "baseline slip is measured against",
     # Go-live target, closures
     "target_date": "go-live target",
@@ -136,6 +138,14 @@ FIELD_WORDS: dict[str, str] = {
     "next_steps": "next steps",
     "issues": "issues",
     "author_id": "author",
+    # Issued board packs
+    "board_date": "board meeting",
+    "position_at": "position at",
+    "issued_at": "issued",
+    "issued_by_id": "issued by",
+    "pdf": "PDF",
+    "sha256": "SHA-256",
+    "snapshot": "figures it was made from",
     # People and accounts
     "job_title": "job title",
     "directorate": "directorate",

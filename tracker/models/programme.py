@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.domain.board_pack import DEFAULT_MARKING
 from tracker.domain.validation import FieldError
 from tracker.models.base import Base, Timestamps, UTCDateTime, utcnow
 
@@ -41,6 +42,10 @@ class Programme(Timestamps, Base):
     # Schedule risk analysis defaults the programme changed, by status (three-points for
     # points and activities: tracker/scheduling/risk_analysis.py); empty means the defaults.
     risk_defaults: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
+    # Government Security Classifications: printed on every page of its board pack.
+    protective_marking: Mapped[str] = mapped_column(
+        String(40), default=DEFAULT_MARKING, server_default=DEFAULT_MARKING
+    )
     # Changes whenever anything in the programme changes (tracker/audit.py), so a schedule
     # computed for one version can be reused until the next, by every worker.
     plan_version: Mapped[str] = mapped_column(

@@ -2,31 +2,39 @@
 are the dashboard's; shown as a page and made into a tagged PDF (PDF/UA-1) by WeasyPrint,
 which fetches nothing from another host (docs/board-pack.md).
 
-Issuing (keeping an issued pack's bytes, its SHA-256, listing and emailing) builds on this:
-`gather` takes the previous issued pack's snapshot and date, and `pdf` makes the bytes.
+Issuing (`issue_pack`) keeps a pack's PDF bytes as issued, with their SHA-256, who issued it
+and the figures' as-at day; `gather` takes the previous issued pack's snapshot and date, so
+the next pack's "what changed since the last pack" starts from the last one issued.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
-from flask import current_app, render_template
+from flask import abort, current_app, render_template
 from markupsafe import Markup
+from sqlalchemy import select
 
 from tracker import clock
 from tracker.domain import board_pack as content
-from tracker.domain import figures
+from tracker.domain import figures, permissions
 from tracker.domain.board_pack import BoardPack, PackSnapshot
 from tracker.domain.gantt import gantt_rows
 from tracker.domain.gantt_svg import gantt_svg
+from tracker.domain.permissions import Viewer
+from tracker.domain.validation import FieldError, raise_if
+from tracker.extensions import db
+from tracker.models import IssuedPack, Person
 from tracker.services import board, decisions, issues, plan_health, risks, schedule_risk
 from tracker.services.decisions import DecisionFilter
 from tracker.services.forecast_effect import plan_of
 from tracker.services.issues import IssueFilter
+from tracker.services.unit_of_work import allow, on_duplicate, unit_of_work
 
 if TYPE_CHECKING:
     from tracker.models import Programme, StatusUpdate, Workstream
@@ -41,7 +49,7 @@ CHANCE_WAIT_SECONDS = 2.0
 
 
 def marking_of(programme: Programme) -> str:
-    """The programme's protective marking: OFFICIAL until issuing adds the column."""
+    """The programme's protective marking (OFFICIAL unless it set another)."""
     return str(getattr(programme, "protective_marking", None) or content.DEFAULT_MARKING)
 
 
@@ -272,9 +280,16 @@ def _decisions_since(programme: Programme, since: date, today: date) -> list[con
 # --- the page and the PDF -----------------------------------------------------------------
 
 
-def page_html(pack: BoardPack, programme: Programme) -> str:
+def page_html(
+    pack: BoardPack,
+    programme: Programme,
+    *,
+    form: Any = None,
+    last: IssuedPack | None = None,
+) -> str:
     """The pack as a page of the tracker (base.html's look), the chart inline: the page's
-    CSP allows no data: images, and inline SVG is text."""
+    CSP allows no data: images, and inline SVG is text. `form` is the issuing form (for
+    admins only), `last` the pack issued last."""
     chart = Markup("")
     if pack.gantt is not None:
         # Drawn by gantt_svg with ElementTree, which escapes every title a person typed.
@@ -285,6 +300,8 @@ def page_html(pack: BoardPack, programme: Programme) -> str:
         pack=pack,
         programme=programme,
         chart=chart,
+        form=form,
+        last=last,
     )
 
 
@@ -360,3 +377,97 @@ def pdf(pack: BoardPack, fetcher: LocalOnly | None = None) -> bytes:
 
 def pdf_name(pack: BoardPack) -> str:
     return f"{pack.slug}-board-pack-{pack.position_at.isoformat()}.pdf"
+
+
+# --- issuing ----------------------------------------------------------------------------
+
+ONLY_ADMINS = "Only the programme's admins issue its board pack."
+ENTITY = "Board pack"
+
+
+def issued_packs(programme: Programme) -> list[IssuedPack]:
+    """The programme's issued packs, the latest board first."""
+    return list(
+        db.session.scalars(
+            select(IssuedPack)
+            .where(IssuedPack.programme_id == programme.id)
+            .order_by(
+                IssuedPack.board_date.desc(), IssuedPack.issued_at.desc(), IssuedPack.id.desc()
+            )
+        )
+    )
+
+
+def last_issued(programme: Programme) -> IssuedPack | None:
+    """The pack issued last (by board date, then when), or None before the first."""
+    return db.session.scalar(
+        select(IssuedPack)
+        .where(IssuedPack.programme_id == programme.id)
+        .order_by(IssuedPack.board_date.desc(), IssuedPack.issued_at.desc(), IssuedPack.id.desc())
+        .limit(1)
+    )
+
+
+def issued_pack_or_404(programme: Programme, pack_id: int) -> IssuedPack:
+    """The programme's issued pack with this id; 404 when there is none (or it is another
+    programme's)."""
+    pack = db.session.get(IssuedPack, pack_id)
+    if pack is None or pack.programme_id != programme.id:
+        abort(404, description="There is no such issued board pack.")
+    return pack
+
+
+def since_last(programme: Programme) -> tuple[date | None, PackSnapshot | None]:
+    """The last issued pack's position date and figures, for the next pack's "since the last
+    pack"; (None, None) before the first."""
+    last = last_issued(programme)
+    if last is None:
+        return None, None
+    return last.position_at, PackSnapshot.from_json(last.snapshot)
+
+
+@unit_of_work
+def issue_pack(
+    actor: Viewer, programme: Programme, board_date: date | None, title: str | None = None
+) -> IssuedPack:
+    """Issue today's pack for the board meeting on `board_date`: its PDF made once and
+    kept, byte for byte, with its SHA-256, who issued it and the figures it was made from.
+    "Since the last pack" is from the last issued one. The pack as stored."""
+    allow(permissions.can_administer_programme(actor, programme.id), ONLY_ADMINS)
+    person = db.session.get(Person, actor.person_id) if actor.person_id is not None else None
+    allow(person is not None, ONLY_ADMINS)  # an admin is a person; the CLI's operator is not
+    assert person is not None
+    title = (title or "").strip() or (content.issued_title(board_date) if board_date else "")
+    last = last_issued(programme)
+    raise_if(
+        content.issuing_problems(
+            board_date, title, clock.today(), last.board_date if last else None
+        ),
+        entity=ENTITY,
+    )
+    assert board_date is not None  # issuing_problems says so
+    since, previous = since_last(programme)
+    pack = gather(programme, prepared_by=person.name, since=since, previous=previous)
+    body = pdf(pack)
+    digest = hashlib.sha256(body).hexdigest()
+    on_duplicate(FieldError("board_date", "This pack has been issued already, byte for byte"))
+    issued = IssuedPack(
+        programme_id=programme.id,
+        title=title,
+        board_date=board_date,
+        position_at=pack.position_at,
+        issued_by_id=person.id,
+        protective_marking=pack.marking,
+        pdf=body,
+        sha256=digest,
+        snapshot=pack.snapshot.as_json(),
+    )
+    db.session.add(issued)
+    db.session.flush()
+    return issued
+
+
+def issued_pdf_name(issued: IssuedPack, slug: str) -> str:
+    """The download's file name: "kent-and-medway-board-pack-2022-04-14.pdf" (the board's
+    day), with the id when the same board has more than one pack."""
+    return f"{slug}-board-pack-{issued.board_date.isoformat()}-{issued.id}.pdf"
