@@ -266,6 +266,41 @@ def test_a_big_plan_is_worked_out_in_the_background(
     assert soup.find(id="risk-working") is None
 
 
+def test_the_dashboard_starts_no_run_for_a_big_plan_and_shows_the_last_one(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A background run competes with the requests after a change: the dashboard's card on a
+    big plan starts none, and shows the last stored result, saying it is from before."""
+    monkeypatch.setitem(app.config, "SCHEDULE_RISK_INLINE_COST", 0)  # every plan is big
+    started: list[int] = []
+    real = schedule_risk.analyse
+
+    def counted(inputs: Any, iterations: int, seed: int, progress: Any = None) -> Any:
+        started.append(iterations)
+        return real(inputs, iterations, seed, progress)
+
+    monkeypatch.setattr(schedule_risk, "analyse", counted)
+    make_certain()  # a plan version nothing is stored for
+    not_yet = schedule_risk.summary_for(programme())
+    assert not_yet is not None and not_yet.analysis is None and not_yet.earlier
+    soup = page(client.get("/p/kent-and-medway/"))
+    assert "has not been worked out for the plan as it is now" in text_of(
+        soup, "schedule-risk-not-yet"
+    )
+    assert started == [] and schedule_risk.jobs.get((programme().id, not_yet.key)) is None
+
+    done = schedule_risk.analysis_for(programme(), inline=True)  # as the analysis page would
+    assert done is not None and done.analysis is not None and started == [5000]
+    give_impact("R01", 3)  # a change: the stored result is now from before it
+    earlier = schedule_risk.summary_for(programme())
+    assert earlier is not None and earlier.earlier and earlier.key != done.key
+    assert earlier.analysis == done.analysis
+    soup = page(client.get("/p/kent-and-medway/"))
+    assert text_of(soup, "schedule-risk-heading") == "Chance of making 1 July 2022: 100 %"
+    assert "before the plan's latest changes" in text_of(soup, "schedule-risk-earlier")
+    assert started == [5000]
+
+
 def test_a_run_that_fails_says_so(
     app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:

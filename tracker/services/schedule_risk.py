@@ -409,6 +409,9 @@ class Outcome:
     done: int = 0
     total: int = 0
     error: str | None = None
+    # The analysis is of the plan before its latest changes (the dashboard's card on a big
+    # plan: summary_for), or, with no analysis, none has been started for the latest.
+    earlier: bool = False
 
     @property
     def state(self) -> str:
@@ -547,6 +550,7 @@ def analysis_for(
     scenario_key: str | None = None,
     inline: bool | None = None,
     wait: float | None = None,
+    start: bool = True,
 ) -> Outcome | None:
     """The analysis of the programme's plan as the pages have it today (or of `plan`, a
     scenario's, with its `scenario_key`): from the store when it was worked out before, else
@@ -571,7 +575,10 @@ def analysis_for(
         except ValueError as exc:
             return Outcome(key, iterations, seed, error=str(exc))
         limit = current_app.config.get("SCHEDULE_RISK_INLINE_COST", INLINE_COST)
-        if inline or (inline is None and inputs.cost * iterations <= limit):
+        small = inputs.cost * iterations <= limit
+        if not start and not (inline or small):
+            return _earlier(programme.id, key, iterations, seed)
+        if inline or (inline is None and small):
             try:
                 result, seconds = analyse(inputs, iterations, seed)
             except ValueError as exc:  # ScheduleError is one
@@ -597,8 +604,31 @@ def analysis_for(
 
 def summary_for(programme: Programme) -> Outcome | None:
     """The analysis for the dashboard's summary (services/schedule_risk's defaults), never
-    waiting for a background run: "being worked out" until it is done."""
-    return analysis_for(programme, wait=0)
+    waiting. A plan small enough is worked out there and then; for a bigger one the dashboard
+    starts nothing, since a background run would compete for the processor with the requests
+    that follow a change (at 2,000 milestones it made the next dashboard and API answer half
+    as slow again): it shows the last result stored, from before the latest changes, and the
+    analysis page works out the new one."""
+    return analysis_for(programme, wait=0, start=False)
+
+
+def _earlier(programme_id: int, key: str, iterations: int, seed: int) -> Outcome:
+    """The newest stored analysis of the programme's plan with these iterations and seed,
+    from an earlier plan version or day (results for older versions are dropped only when a
+    newer one is stored); with none, an outcome saying none has been started."""
+    _version, _day, rest = key.split(".", 2)
+    rows = db.session.execute(
+        select(RiskAnalysisResult.result, RiskAnalysisResult.seconds)
+        .where(
+            RiskAnalysisResult.programme_id == programme_id,
+            RiskAnalysisResult.key.like(f"%.{rest}"),
+        )
+        .order_by(RiskAnalysisResult.computed_at.desc(), RiskAnalysisResult.id.desc())
+        .limit(1)
+    ).first()
+    if rows is None:
+        return Outcome(key, iterations, seed, earlier=True)
+    return Outcome(key, iterations, seed, analysis_from_json(rows[0]), rows[1], earlier=True)
 
 
 def status_for(
