@@ -90,6 +90,7 @@ def details_form(**changes: Any) -> dict[str, Any]:
         "to_organisation": kent.to_organisation,
         "start_date": kent.start_date.isoformat(),
         "calendar_region": kent.calendar_region,
+        "protective_marking": kent.protective_marking,
         "opened_at": opened_now(),
     }
     return {**data, **changes}
@@ -268,6 +269,7 @@ def test_saving_the_details_changes_them_and_records_each_in_the_audit_trail(
             "Enter the start date as a date, like 1 April 2022",
         ),
         ({"calendar_region": "XYZ"}, "calendar_region", "England, Wales, Scotland or Northern"),
+        ({"protective_marking": "SECRET"}, "protective_marking", "Choose a protective marking"),
         ({"name": "x" * 201}, "name", "keep it to 200"),
     ],
 )
@@ -602,3 +604,18 @@ def test_the_workstream_rules() -> None:
     assert check_retire("PEO", None, []) == []
     assert "already retired on 1 March 2022" in check_retire("PEO", date(2022, 3, 1), [])[0].message
     assert WorkstreamPlan(" gov ", "Name").code == "GOV"
+
+
+def test_the_protective_marking_is_set_here_and_printed_on_the_board_pack(
+    admin_client: FlaskClient,
+) -> None:
+    data = details_form(protective_marking="OFFICIAL-SENSITIVE: COMMERCIAL")
+    assert "Saved the details" in admin_client.post(SETTINGS, data=data, follow_redirects=True).text
+    db.session.expire_all()
+    assert programme().protective_marking == "OFFICIAL-SENSITIVE: COMMERCIAL"
+    assert "OFFICIAL-SENSITIVE: COMMERCIAL" in admin_client.get(f"{BASE}/board-pack").text
+    # A form that sends no marking leaves it as it is.
+    without = {k: v for k, v in details_form().items() if k != "protective_marking"}
+    admin_client.post(SETTINGS, data=without, follow_redirects=True)
+    db.session.expire_all()
+    assert programme().protective_marking == "OFFICIAL-SENSITIVE: COMMERCIAL"

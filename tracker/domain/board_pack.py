@@ -22,6 +22,14 @@ from tracker.scheduling.calendar import WorkingCalendar
 # A programme's protective marking unless it sets another (Government Security
 # Classifications: most NHS board papers are OFFICIAL).
 DEFAULT_MARKING = "OFFICIAL"
+# The Government Security Classifications a programme's papers may carry (a transition's
+# board papers are OFFICIAL; personal or commercial detail makes them OFFICIAL-SENSITIVE).
+MARKINGS = (
+    DEFAULT_MARKING,
+    "OFFICIAL-SENSITIVE",
+    "OFFICIAL-SENSITIVE: COMMERCIAL",
+    "OFFICIAL-SENSITIVE: PERSONAL",
+)
 # "Key milestones due in the next four weeks", in calendar days after the position date.
 NEXT_PERIOD_DAYS = 28
 # Issues and decisions "since the last pack" when there is no last pack: four weeks.

@@ -11,7 +11,8 @@ from datetime import date
 
 import holidays
 
-from tracker.domain.text import strip_bidi
+from tracker.domain.board_pack import MARKINGS
+from tracker.domain.text import listed, strip_bidi
 from tracker.domain.validation import (
     GO_LIVE_WITHIN_YEARS,
     PLAUSIBLE_DATES,
@@ -60,6 +61,8 @@ class ProgrammeDetails:
     to_organisation: str
     start_date: date | None
     calendar_region: str
+    # The marking on its board packs (board_pack.MARKINGS); None leaves it as it is.
+    protective_marking: str | None = None
 
     def __post_init__(self) -> None:
         # No bidirectional controls in a name, and no stray spaces, before any check.
@@ -89,6 +92,10 @@ def check_details(
         "to_organisation", details.to_organisation, "organisation's name", ORGANISATION_LIMIT
     )
     errors += _check_start(details.start_date, go_live_date, earliest_date)
+    if details.protective_marking is not None and details.protective_marking not in MARKINGS:
+        errors.append(
+            FieldError("protective_marking", f"Choose a protective marking: {listed(MARKINGS)}")
+        )
     return errors + check_region("calendar_region", details.calendar_region)
 
 

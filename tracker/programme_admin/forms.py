@@ -7,9 +7,10 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField, StringField, TextAreaField
+from wtforms import RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
+from tracker.domain.board_pack import MARKINGS
 from tracker.domain.programme_settings import ProgrammeDetails, WorkstreamPlan
 from tracker.domain.terms import ROLE_LABELS
 from tracker.form_fields import OpenedForm, OptionalDateField, parse_id, region_field
@@ -24,6 +25,12 @@ class DetailsForm(OpenedForm):
     to_organisation = StringField("To")
     start_date = OptionalDateField("Start date")
     calendar_region = region_field()
+    # Any value is read: whether it is a marking is the rules' to say (check_details).
+    protective_marking = RadioField(
+        "Protective marking",
+        choices=[SelectChoice(marking, marking) for marking in MARKINGS],
+        validate_choice=False,
+    )
 
     def fill(self, programme: Programme) -> None:
         self.name.data = programme.name
@@ -31,6 +38,7 @@ class DetailsForm(OpenedForm):
         self.to_organisation.data = programme.to_organisation
         self.start_date.data = programme.start_date
         self.calendar_region.data = programme.calendar_region
+        self.protective_marking.data = programme.protective_marking
 
     def details(self) -> ProgrammeDetails:
         return ProgrammeDetails(
@@ -39,6 +47,7 @@ class DetailsForm(OpenedForm):
             to_organisation=self.to_organisation.data or "",
             start_date=self.start_date.data,
             calendar_region=self.calendar_region.data or "",
+            protective_marking=self.protective_marking.data or None,  # none chosen: as it is
         )
 
 

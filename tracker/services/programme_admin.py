@@ -33,7 +33,14 @@ from tracker.services.unit_of_work import allow, on_duplicate, unit_of_work
 ONLY_ITS_ADMINS = "Only the programme's admins change its settings."
 # The columns the details form sets: a change to any other (go-live, the baseline) made
 # meanwhile is no conflict with it.
-DETAILS_FIELDS = ("name", "from_organisation", "to_organisation", "start_date", "calendar_region")
+DETAILS_FIELDS = (
+    "name",
+    "from_organisation",
+    "to_organisation",
+    "start_date",
+    "calendar_region",
+    "protective_marking",
+)
 CLOSED_MEANWHILE = FieldError(
     "closed_on", "Someone else added a closure on that day at the same moment"
 )
@@ -99,6 +106,8 @@ def update_details(
     programme.to_organisation = details.to_organisation
     programme.start_date = details.start_date
     programme.calendar_region = details.calendar_region
+    if details.protective_marking is not None:
+        programme.protective_marking = details.protective_marking
 
 
 def closure_problems(
