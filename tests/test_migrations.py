@@ -16,6 +16,7 @@ EXPECTED_TABLES = {
     "audit_event",
     "baseline",
     "baseline_item",
+    "board_pack_delivery",
     "calendar_closure",
     "calendar_feed",
     "decision",

@@ -1,7 +1,8 @@
 """The board pack's page and its PDF, for any member of the programme (a non-member is told
 there is no such programme, as everywhere), made for today from the dashboard's services,
 "since the last pack" from the last issued one. A programme admin issues the pack for a
-board meeting; every member lists the issued packs and downloads each exactly as issued."""
+board meeting and emails it to the board (once per member per issue); every member lists
+the issued packs and downloads each exactly as issued."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from tracker.board_pack.forms import IssueForm
 from tracker.domain.permissions import can_administer_programme
 from tracker.form_errors import attempt
 from tracker.security import current_viewer, require
-from tracker.services import board_pack
+from tracker.services import board_pack, board_pack_mail
 from tracker.services.programmes import get_programme_or_404
 
 if TYPE_CHECKING:
@@ -93,7 +94,19 @@ def issued(slug: str) -> str:
         "board_pack/issued.html",
         programme=programme,
         packs=board_pack.issued_packs(programme),
+        emailed=board_pack_mail.delivery_counts(programme),
+        may_send=can_administer_programme(current_viewer(), programme.id),
     )
+
+
+@bp.post("/board-packs/<int:pack_id>/send")
+def send(slug: str, pack_id: int) -> BaseResponse:
+    programme = get_programme_or_404(slug)
+    require(can_administer_programme(current_viewer(), programme.id), board_pack_mail.ONLY_ADMINS)
+    issued = board_pack.issued_pack_or_404(programme, pack_id)
+    report = board_pack_mail.send_to_board(current_viewer(), programme, issued)
+    flash(report.summary(), "warning" if report.failed else "success")
+    return redirect(url_for("board_pack.issued", slug=slug))
 
 
 @bp.get("/board-packs/<int:pack_id>.pdf")

@@ -3,7 +3,7 @@
 from tracker.models.access import ApiToken, CalendarFeed, Invitation
 from tracker.models.audit import AuditEvent
 from tracker.models.base import Base
-from tracker.models.board_packs import IssuedPack
+from tracker.models.board_packs import BoardPackDelivery, IssuedPack
 from tracker.models.digest import DigestDelivery, DigestRun, DigestSnapshot
 from tracker.models.people import Membership, Person, User
 from tracker.models.plan import (
@@ -33,6 +33,7 @@ __all__ = [
     "Base",
     "Baseline",
     "BaselineItem",
+    "BoardPackDelivery",
     "CalendarFeed",
     "CalendarClosure",
     "Decision",

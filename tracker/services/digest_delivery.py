@@ -176,11 +176,11 @@ def _send_one(
         if refused:
             raise smtplib.SMTPRecipientsRefused(refused)
     except (smtplib.SMTPException, OSError) as exc:
-        error = _describe(exc)
+        error = failure_words(exc)
         ledger.record_failed(programme_id, week, person, error)
         report.failed.append((person.email, error))
         progress(f"  FAILED   {person.email}: {error}")
-        if _relay_gone(exc):
+        if relay_gone(exc):
             raise RelayUnavailable(f"the mail relay went away: {error}") from exc
         return
     ledger.record_sent(programme_id, week, person, msg["Message-ID"])
@@ -188,7 +188,7 @@ def _send_one(
     progress(f"  sent     {person.email}")
 
 
-def _relay_gone(exc: BaseException) -> bool:
+def relay_gone(exc: BaseException) -> bool:
     """Whether the relay itself failed (stop the run) rather than refused one message.
 
     Every smtplib error is an OSError, so the SMTP ones are told apart first.
@@ -200,7 +200,7 @@ def _relay_gone(exc: BaseException) -> bool:
     return not isinstance(exc, smtplib.SMTPException)
 
 
-def _describe(exc: BaseException) -> str:
+def failure_words(exc: BaseException) -> str:
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         return "; ".join(
             f"{who}: {code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
