@@ -33,8 +33,20 @@ ANY_VERSION = Seen(None, required=False)  # as the command line changes things
 
 
 @pytest.fixture(autouse=True)
-def _no_background_runs() -> Iterator[None]:
-    """Each test starts with no background run in this process, and leaves none."""
+def _no_background_runs(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each test starts with no background run in this process, and leaves none.
+
+    Every session in a test shares the test's one connection (conftest's `app`), where a
+    server's threads each have their own: runs released together (a scenario's and the
+    plan's) store their results one at a time, or they corrupt each other's savepoints."""
+    one_at_a_time = threading.Lock()
+    real_keep = schedule_risk.keep_result
+
+    def keep_alone(*args: Any, **kwargs: Any) -> None:
+        with one_at_a_time:
+            real_keep(*args, **kwargs)
+
+    monkeypatch.setattr(schedule_risk, "keep_result", keep_alone)
     schedule_risk.jobs.clear()
     yield
     schedule_risk.jobs.wait(30)
