@@ -11,7 +11,7 @@ PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
 .DEFAULT_GOAL := help
 ASSETS := tracker/static/build
-.PHONY: help install cairo assets run db seed test lint format typecheck layers check browser libreoffice poppler serve-prod bench load-test screenshots clean
+.PHONY: help install cairo java assets run db seed test lint format typecheck layers check browser libreoffice poppler serve-prod bench load-test screenshots clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -27,7 +27,16 @@ $(VENV)/.installed: requirements.txt | $(BIN)/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $@
 
-install: $(VENV)/.installed $(ASSETS)/.built cairo ## Create .venv, install the pinned requirements, build assets
+install: $(VENV)/.installed $(ASSETS)/.built cairo java ## Create .venv, install the pinned requirements, build assets
+
+# Microsoft Project files are read and written by MPXJ (the mpxj package), which runs in a
+# Java runtime: Debian's headless JRE.
+java:
+	@command -v java >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends default-jre-headless; \
+		else echo "Install Debian's default-jre-headless (sudo apt-get install default-jre-headless) for Microsoft Project import and export"; \
+			if [ "$$CI" = "true" ]; then exit 1; fi; fi; }
 
 # The Gantt chart's PNG download is drawn by CairoSVG, which loads Debian's libcairo2; the
 # board pack's PDF by WeasyPrint, which loads pango (libpangoft2 brings libpango with it).

@@ -104,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.programme_admin import bp as programme_admin_bp
     from tracker.programmes import bp as programmes_bp
     from tracker.programmes import template_bp as programme_templates_bp
+    from tracker.project_files.web import bp as project_files_bp
     from tracker.risks import bp as risks_bp
     from tracker.scenarios import bp as scenarios_bp
     from tracker.schedule_risk import bp as schedule_risk_bp
@@ -129,6 +130,7 @@ def _register_blueprints(app: Flask) -> None:
         history_bp,
         digests_bp,
         spreadsheets_bp,
+        project_files_bp,
         users_bp,
         programmes_bp,
         programme_templates_bp,

@@ -1,5 +1,5 @@
 """Command-line work: `flask --app wsgi seed ...`, `users ...`, `digest send`, `programme ...`,
-`schedule risk`.
+`schedule risk`, `plan import-project`.
 
 Each command that changes anything calls one unit of work (tracker/services/unit_of_work.py)
 and commits nothing itself. The commands act as the operator (common.OPERATOR): whoever runs
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from tracker.cli import digest, health, programme, schedule, seed, users
+from tracker.cli import digest, health, plan, programme, schedule, seed, users
 
 
 def register(app: Flask) -> None:
@@ -20,3 +20,4 @@ def register(app: Flask) -> None:
     health.register(programme.programme)
     app.cli.add_command(programme.programme)
     app.cli.add_command(schedule.schedule)
+    app.cli.add_command(plan.plan)

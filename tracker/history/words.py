@@ -100,6 +100,7 @@ FIELD_WORDS: dict[str, str] = {
     "is_key": "key milestone",
     "optimistic_days": "optimistic estimate (working days)",
     "likely_days": "most likely estimate (working days)",
+    "project_uid": "Microsoft Project UID",
     "pessimistic_days": "pessimistic estimate (working days)",
     # Links
     "predecessor_id": "predecessor",

@@ -103,6 +103,7 @@ class Milestone(Timestamps, Base):
     __table_args__ = (
         UniqueConstraint("programme_id", "ref"),
         UniqueConstraint("programme_id", "id"),
+        UniqueConstraint("programme_id", "project_uid"),
         ForeignKeyConstraint(
             ["programme_id", "workstream_id"],
             ["workstream.programme_id", "workstream.id"],
@@ -160,6 +161,9 @@ class Milestone(Timestamps, Base):
     optimistic_days: Mapped[int | None]
     likely_days: Mapped[int | None]
     pessimistic_days: Mapped[int | None]
+    # The task's UID in the Microsoft Project file it came from (docs/microsoft-project.md):
+    # what the next import of a newer file matches it by, and what the export writes back.
+    project_uid: Mapped[int | None]
     # Optimistic locking: a save based on an older version is refused, not silently merged.
     version: Mapped[int] = mapped_column(default=1)
 

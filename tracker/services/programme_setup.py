@@ -115,7 +115,8 @@ def _person_by_email(email: str) -> Person | None:
     return db.session.scalar(select(Person).where(Person.email == normalise_email(email)))
 
 
-def _placeholder(programme: Programme) -> Person:
+def placeholder_owner(programme: Programme) -> Person:
+    """The "Programme office" person who owns milestones until they are handed out."""
     email = f"office+{programme.slug}@example.org"
     person = _person_by_email(email)
     if person is None:
@@ -189,7 +190,7 @@ def create_from_template(
     db.session.flush()
     creator = db.session.get(Person, actor.person_id) if actor.person_id else None
     admins = [p for p in (admin, creator) if p is not None]
-    owner = admins[0] if admins else _placeholder(programme)
+    owner = admins[0] if admins else placeholder_owner(programme)
     _lay_plan(programme, plan, owner)
     take_baseline(
         programme,
