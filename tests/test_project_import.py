@@ -309,3 +309,34 @@ def test_only_the_programme_office_imports(app: Flask, email: str) -> None:
             viewer(email), programme(), estates_plan(), "x.xml", previewed="x"
         )
     assert audit_count() == before
+
+
+def test_a_chosen_outline_level_gives_the_workstreams() -> None:
+    """Phases at the top, workstreams under them: level 2 makes the workstreams, and the
+    phases are listed as not kept."""
+    tasks = (
+        task(1, "Phase 1", None, summary=True),
+        task(2, "Estates", 1, outline_level=2, summary=True),
+        task(3, "Survey the sites", 2, outline_level=3),
+        task(4, "Digital", 1, outline_level=2, summary=True),
+        task(5, "Move the servers", 4, outline_level=3),
+        task(6, "Close the old offices", 1, outline_level=2),
+    )
+    mapped = map_project(estates_plan(tasks=tasks, links=()), context(workstream_level=2))
+    assert mapped.ok, mapped.problems
+    assert [name for _, name in mapped.new_workstreams] == [
+        "Estates",
+        "Digital",
+        "Programme-level tasks",
+    ]
+    homes = {m.title: m.workstream for m in mapped.milestones}
+    codes = dict((name, code) for code, name in mapped.new_workstreams)
+    assert homes == {
+        "Survey the sites": codes["Estates"],
+        "Move the servers": codes["Digital"],
+        "Close the old offices": codes["Programme-level tasks"],
+    }
+    assert "above outline level 2" in " ".join(mapped.not_carried["Outline"])
+    top = map_project(estates_plan(tasks=tasks, links=()), context())
+    assert [name for _, name in top.new_workstreams] == ["Phase 1"]
+    assert "below outline level 1" in " ".join(top.not_carried["Outline"])

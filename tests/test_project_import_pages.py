@@ -170,3 +170,31 @@ def test_export_then_import_changes_nothing(
     assert {i.action for i in check.checked.items()} == {"unchanged"}
     assert check.mapped.new_workstreams == () and check.mapped.baselines == ()
     assert audit_count() == before
+
+
+def test_a_file_over_the_limit_is_refused_by_its_size(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the import's own limit (50 MB; 2 KB here), by name, before Java starts; a file
+    bigger than the app's usual request limit still reaches the check."""
+    monkeypatch.setattr(files, "MAX_BYTES", 2048)
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1024)
+    monkeypatch.setattr(files, "java_available", lambda: False)  # it must not get that far
+    sign_in_as(client, ADMIN)
+    soup = page(upload(client, b"<Project>" + b" " * 4000 + b"</Project>", "big.xml"))
+    error = soup.find(class_="nhsuk-error-message").get_text()
+    assert "big.xml" in error and "the most the tracker reads is" in error, error
+
+
+def test_an_outline_level_out_of_range_is_refused_by_its_field(
+    app: Flask, client: FlaskClient, estates_xml: bytes
+) -> None:
+    sign_in_as(client, ADMIN)
+    response = client.post(
+        BASE,
+        data={"file": (io.BytesIO(estates_xml), "estates.xml"), "workstream_level": "0"},
+        content_type="multipart/form-data",
+    )
+    soup = page(response)
+    assert "Outline level of the workstreams must be a whole number, 1 to 9" in soup.get_text()
+    assert estates() is None

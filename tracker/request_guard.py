@@ -6,7 +6,8 @@ view, sign-in check or query sees it.
 - In a query parameter, form field (and an uploaded file's name) or JSON body: 400, naming the
   field. Tab, carriage return and line feed are allowed there (multi-line text); where a
   single line is wanted, the domain's own checks say so.
-- A body larger than MAX_CONTENT_LENGTH (config.py): 413, before it is read.
+- A body larger than MAX_CONTENT_LENGTH (config.py), or than a view marked with
+  allow_large_body allows: 413, before it is read.
 - Whole numbers in addresses (`<int:...>`) are bounded to what the database holds
   (BoundedIntegerConverter): a larger one matches no page, so it is a 404, not an
   OverflowError.
@@ -21,14 +22,16 @@ Uploaded files' contents are the import's to check (tracker/spreadsheets/).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
-from flask import Flask, abort, request
+from flask import Flask, abort, current_app, request
 from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response
 
 from tracker.form_fields import ID_MAX
+
+View = TypeVar("View", bound=Callable[..., Any])
 
 # Every C0 control character and DEL: never in an address.
 _ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -65,7 +68,23 @@ def init_app(app: Flask) -> None:
     app.before_request_funcs.setdefault(None, []).insert(0, refuse_unreadable_requests)
 
 
+def allow_large_body(limit: int) -> Callable[[View], View]:
+    """Mark a view that takes a body of up to `limit` bytes, past MAX_CONTENT_LENGTH (the
+    upload of a Microsoft Project plan). The mark is read here, before anything reads the
+    body (the CSRF check reads the form)."""
+
+    def mark(view: View) -> View:
+        view.max_body = limit  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
 def refuse_unreadable_requests() -> Response | None:
+    view = current_app.view_functions.get(request.endpoint or "")
+    larger = getattr(view, "max_body", None)
+    if isinstance(larger, int):
+        request.max_content_length = larger
     limit = request.max_content_length
     if limit is not None and (request.content_length or 0) > limit:
         # Refused on what the client says it sends, without reading any of it; a body sent

@@ -68,6 +68,13 @@ def _show(check: project_import.ProjectCheck) -> None:
     "new programme --admin, else a 'Programme office' placeholder).",
 )
 @click.option("--admin", "admin_email", help="New programme: its first admin's email.")
+@click.option(
+    "--workstream-level",
+    type=click.IntRange(1, 9),
+    default=1,
+    show_default=True,
+    help="The outline level whose summary tasks become workstreams.",
+)
 @click.option("--yes", is_flag=True, help="Import without asking.")
 @with_appcontext
 def import_project(
@@ -79,6 +86,7 @@ def import_project(
     region: str,
     owner_email: str | None,
     admin_email: str | None,
+    workstream_level: int,
     yes: bool,
 ) -> None:
     """Import a Microsoft Project plan (.mpp, or Project XML from Project's Save as XML)."""
@@ -97,7 +105,12 @@ def import_project(
             click.confirm(f"Start {new_name} from {path.name}?", abort=True)
         with saving():
             programme, applied = project_import.create_programme_from_project(
-                OPERATOR, spec, project, path.name, admin_email=admin_email
+                OPERATOR,
+                spec,
+                project,
+                path.name,
+                admin_email=admin_email,
+                workstream_level=workstream_level,
             )
         click.echo(f"Started {programme.name} at /p/{programme.slug}/: {applied}.")
         return
@@ -105,15 +118,20 @@ def import_project(
     into = programme_by_slug(slug)
     if into is None:
         raise click.UsageError(f"There is no programme at /p/{slug}/.")
-    _import_into(into, project, path.name, owner_email, yes)
+    _import_into(into, project, path.name, owner_email, workstream_level, yes)
 
 
 def _import_into(
-    programme: Programme, project: ProjectData, filename: str, owner_email: str | None, yes: bool
+    programme: Programme,
+    project: ProjectData,
+    filename: str,
+    owner_email: str | None,
+    level: int,
+    yes: bool,
 ) -> None:
     with saving():
         check = project_import.check_project_import(
-            OPERATOR, programme, project, filename, owner_email=owner_email
+            OPERATOR, programme, project, filename, owner_email=owner_email, workstream_level=level
         )
     if not check.ok:
         for problem in check.problems:
@@ -134,6 +152,7 @@ def _import_into(
             filename,
             previewed=check.fingerprint(),
             owner_email=owner_email,
+            workstream_level=level,
         )
     if done.applied is None:
         click.echo("Error: the plan changed while the file was checked: run it again.", err=True)

@@ -49,6 +49,8 @@ class ImportContext:
     is_working_day: Callable[[date], bool]  # the programme's calendar, closures included
     holiday_name: Callable[[date], str | None]  # the region's bank holiday on a day, if any
     baselines: frozenset[str] = frozenset()  # baseline labels already taken
+    # The outline level whose summary tasks become workstreams (1: the top level).
+    workstream_level: int = 1
     # Each stored baseline's dates: ref -> (planned start, due), by label.
     baseline_dates: Mapping[str, Mapping[str, tuple[date | None, date]]] = field(
         default_factory=dict
@@ -178,7 +180,8 @@ def map_project(project: ProjectData, context: ImportContext) -> ProjectImport:
     def not_kept(kind: str, words: str) -> None:
         not_carried.setdefault(kind, []).append(words)
 
-    # Workstreams: the top-level summary tasks, matched to the programme's by name.
+    # Workstreams: the summary tasks at the chosen outline level (the top, unless chosen),
+    # matched to the programme's by the code the export wrote, or by name.
     by_name = {name.strip().lower(): code for code, name in context.workstreams.items()}
     taken = set(context.workstreams)
     new_workstreams: list[tuple[str, str]] = []
@@ -196,23 +199,43 @@ def map_project(project: ProjectData, context: ImportContext) -> ProjectImport:
             new_workstreams.append((code, name))
         return code
 
-    def top(task: Task) -> Task:
-        seen = 0
-        while task.parent_uid in by_uid and seen < 100:
-            task, seen = by_uid[task.parent_uid], seen + 1
-        return task
+    level = max(1, context.workstream_level)
 
-    sub_summaries = 0
+    def home(task: Task) -> Task | None:
+        """The summary task at the workstreams' outline level that holds the task (or is
+        it); None for a task above that level."""
+        seen: Task | None = task
+        for _ in range(100):
+            if seen is None:
+                return None
+            if seen.summary and seen.outline_level == level:
+                return seen
+            seen = by_uid.get(seen.parent_uid) if seen.parent_uid is not None else None
+        return None
+
+    def code_for(task: Task) -> str:
+        found = home(task)
+        return code_of[found.uid] if found is not None else workstream(LOOSE_TASKS_WORKSTREAM)
+
+    above = below = 0
     for t in tasks:
-        if t.summary and top(t) is t:
+        if t.summary and t.outline_level == level:
             code_of[t.uid] = workstream(t.name, t.tracker_ref)
+        elif t.summary and t.outline_level < level:
+            above += 1
         elif t.summary:
-            sub_summaries += 1
-    if sub_summaries:
+            below += 1
+    if below:
         not_kept(
             "Outline",
-            f"{sub_summaries} summary task{'s' if sub_summaries != 1 else ''} below the top "
-            "level: their tasks join the workstream of the top-level summary above them",
+            f"{below} summary task{'s' if below != 1 else ''} below outline level {level}: "
+            f"their tasks join the workstream of the level-{level} summary above them",
+        )
+    if above:
+        not_kept(
+            "Outline",
+            f"{above} summary task{'s' if above != 1 else ''} above outline level {level}: "
+            "not kept (each summary task at that level is a workstream)",
         )
 
     # Milestones: every task that is not a summary.
@@ -248,9 +271,7 @@ def map_project(project: ProjectData, context: ImportContext) -> ProjectImport:
     for t in tasks:
         if t.summary or t.uid in ref_of:
             continue
-        root = top(t)
-        code = code_of.get(root.uid) if root.summary else None
-        ref_of[t.uid] = new_ref(code or workstream(LOOSE_TASKS_WORKSTREAM))
+        ref_of[t.uid] = new_ref(code_for(t))
 
     unmatched: list[str] = []
     milestones: list[MilestoneRecord] = []
@@ -261,9 +282,7 @@ def map_project(project: ProjectData, context: ImportContext) -> ProjectImport:
             continue
         ref = ref_of[t.uid]
         words[ref] = task_words(t)
-        root = top(t)
-        code = code_of.get(root.uid) if root.summary else workstream(LOOSE_TASKS_WORKSTREAM)
-        assert code is not None
+        code = code_for(t)
         record = _milestone(t, ref, code, project, context, warnings, problems)
         if record is None:
             continue

@@ -81,6 +81,7 @@ TESTED_PAGES: tuple[TestedPage, ...] = (
     TestedPage("Invite a person", "{p}/people/new", "admin"),
     TestedPage("Spreadsheets", "{p}/spreadsheets/", "admin"),
     TestedPage("Import a plan", "{p}/import", "admin"),
+    TestedPage("Import from Microsoft Project", "{p}/import/project", "admin"),
     TestedPage("Weekly digest", "{p}/digest/", "admin"),
     TestedPage("User accounts", "/users/", "admin"),
     TestedPage("New user account", "/users/new", "admin"),

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,7 @@ from tracker.domain.project_data import ProjectData
 from tracker.form_errors import flash_refusal, show_refusal
 from tracker.project_files import files
 from tracker.project_files.forms import ProjectUploadForm
+from tracker.request_guard import allow_large_body
 from tracker.security import current_viewer, require
 from tracker.services import plan_sheets, project_import
 from tracker.services.programmes import get_programme_or_404
@@ -35,6 +37,8 @@ if TYPE_CHECKING:
     from tracker.models import Programme
 
 bp = Blueprint("project_files", __name__, url_prefix="/p/<slug>")
+
+UPLOAD_OVERHEAD = 1024 * 1024  # the form's other fields and the multipart framing
 
 
 def _programme_for_import(slug: str) -> Programme:
@@ -74,6 +78,9 @@ def read_upload(filename: str, data: bytes) -> ProjectData:
 
 
 @bp.route("/import/project", methods=["GET", "POST"])
+# A .mpp file may be far larger than the app's limit on a request (MAX_CONTENT_LENGTH): this
+# page takes up to the import's own limit, and files.read_project refuses a file past it.
+@allow_large_body(files.MAX_BYTES + UPLOAD_OVERHEAD)
 def upload(slug: str) -> str | Response:
     programme = _programme_for_import(slug)
     form = ProjectUploadForm()
@@ -84,7 +91,9 @@ def upload(slug: str) -> str | Response:
     data = chosen.stream.read(files.MAX_BYTES + 1)
     try:
         project = read_upload(filename, data)
-        check = project_import.check_project_import(current_viewer(), programme, project, filename)
+        check = project_import.check_project_import(
+            current_viewer(), programme, project, filename, workstream_level=form.level()
+        )
     except files.ProjectFileError as exc:
         form.file.errors = [f"{filename}: {exc}"]
         return _upload_page(programme, form)
@@ -93,21 +102,32 @@ def upload(slug: str) -> str | Response:
         return _upload_page(programme, form)
     if not check.ok:
         return _upload_page(programme, form, check.problems, filename)
-    kept = json.dumps(project.as_json()).encode()
-    uploads.keep(programme.slug, filename, kept, check.fingerprint())
+    kept = json.dumps({"project": project.as_json(), "workstream_level": form.level()})
+    uploads.keep(programme.slug, filename, kept.encode(), check.fingerprint())
     return redirect(url_for("project_files.preview", slug=programme.slug))
 
 
-def _kept(programme: Programme) -> tuple[str, ProjectData, str] | None:
-    """The file waiting for its confirm: its name, what was read, the preview's print."""
+@dataclass(frozen=True)
+class _Waiting:
+    """The file waiting for its confirm: its name, what was read, as what, the preview."""
+
+    filename: str
+    project: ProjectData
+    workstream_level: int
+    fingerprint: str
+
+
+def _kept(programme: Programme) -> _Waiting | None:
     kept = uploads.pending(programme.slug)
     if kept is None:
         return None
     try:
-        project = ProjectData.from_json(json.loads(kept.data))
+        data = json.loads(kept.data)
+        project = ProjectData.from_json(data["project"])
+        level = int(data["workstream_level"])
     except (ValueError, KeyError, TypeError):  # a spreadsheet upload waits instead
         return None
-    return kept.filename, project, kept.fingerprint
+    return _Waiting(kept.filename, project, level, kept.fingerprint)
 
 
 def _nothing_waiting(programme: Programme) -> Response:
@@ -127,17 +147,26 @@ def _preview_page(programme: Programme, check: project_import.ProjectCheck, **ex
     )
 
 
+def _recheck(programme: Programme, kept: _Waiting) -> project_import.ProjectCheck:
+    return project_import.check_project_import(
+        current_viewer(),
+        programme,
+        kept.project,
+        kept.filename,
+        workstream_level=kept.workstream_level,
+    )
+
+
 @bp.get("/import/project/preview")
 def preview(slug: str) -> str | Response:
     programme = _programme_for_import(slug)
     kept = _kept(programme)
     if kept is None:
         return _nothing_waiting(programme)
-    filename, project, _ = kept
-    check = project_import.check_project_import(current_viewer(), programme, project, filename)
+    check = _recheck(programme, kept)
     if not check.ok:
         uploads.discard()
-        return _upload_page(programme, ProjectUploadForm(), check.problems, filename)
+        return _upload_page(programme, ProjectUploadForm(), check.problems, kept.filename)
     uploads.remember_preview(check.fingerprint())  # what the person saw is what is confirmed
     return _preview_page(programme, check)
 
@@ -148,15 +177,20 @@ def confirm(slug: str) -> str | Response:
     kept = _kept(programme)
     if kept is None:
         return _nothing_waiting(programme)
-    filename, project, previewed = kept
+    filename = kept.filename
     try:
         done = project_import.confirm_project_import(
-            current_viewer(), programme, project, filename, previewed=previewed
+            current_viewer(),
+            programme,
+            kept.project,
+            filename,
+            previewed=kept.fingerprint,
+            workstream_level=kept.workstream_level,
         )
     except ChangeRefused as refused:
         if refused.refusal is Refusal.NOT_ALLOWED:
             abort(403, description=refused.message)
-        check = project_import.check_project_import(current_viewer(), programme, project, filename)
+        check = _recheck(programme, kept)
         uploads.remember_preview(check.fingerprint())
         return _preview_page(programme, check, failed=refused.message)
     if not done.check.ok:

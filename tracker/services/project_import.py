@@ -128,7 +128,11 @@ def _default_owner(actor: Viewer, programme: Programme, owner_email: str | None)
 
 
 def _context(
-    actor: Viewer, programme: Programme, plan: StoredPlan, owner_email: str | None
+    actor: Viewer,
+    programme: Programme,
+    plan: StoredPlan,
+    owner_email: str | None,
+    workstream_level: int = 1,
 ) -> ImportContext:
     calendar = calendar_for(programme)
     people = db.session.execute(select(Person.name, Person.email)).all()
@@ -154,6 +158,7 @@ def _context(
         holiday_name=calendar.holiday_name,
         baselines=frozenset(held),
         baseline_dates=held,
+        workstream_level=workstream_level,
         owners={ref: m.owner_email for ref, m in plan.milestones.items()},
         blocked={
             ref: m.blocked_reason or ""
@@ -191,9 +196,11 @@ def _check(
     project: ProjectData,
     filename: str,
     owner_email: str | None = None,
+    workstream_level: int = 1,
 ) -> ProjectCheck:
     plan = stored_plan(programme)
-    mapped = map_project(project, _context(actor, programme, plan, owner_email))
+    context = _context(actor, programme, plan, owner_email, workstream_level)
+    mapped = map_project(project, context)
     if not mapped.ok:
         return ProjectCheck(filename, project.name, mapped, None, mapped.problems)
     tables = [
@@ -238,11 +245,13 @@ def check_project_import(
     filename: str,
     *,
     owner_email: str | None = None,
+    workstream_level: int = 1,
 ) -> ProjectCheck:
     """The file checked against the programme as it is now, for the preview. Nothing is
-    changed. `owner_email` owns the tasks whose resources are nobody in the tracker."""
+    changed. `owner_email` owns the tasks whose resources are nobody in the tracker; the
+    summary tasks at outline level `workstream_level` become workstreams."""
     allow(can_edit_plan(actor, programme.id), ONLY_THE_PROGRAMME_OFFICE)
-    return _check(actor, programme, project, filename, owner_email)
+    return _check(actor, programme, project, filename, owner_email, workstream_level)
 
 
 @dataclass(frozen=True)
@@ -282,11 +291,12 @@ def confirm_project_import(
     *,
     previewed: str,
     owner_email: str | None = None,
+    workstream_level: int = 1,
 ) -> ProjectConfirmed:
     """Import the file, all of it or nothing, if checking it again gives exactly the
     preview the person confirmed (`previewed`, ProjectCheck.fingerprint)."""
     allow(can_edit_plan(actor, programme.id), ONLY_THE_PROGRAMME_OFFICE)
-    check = _check(actor, programme, project, filename, owner_email)
+    check = _check(actor, programme, project, filename, owner_email, workstream_level)
     if not check.ok or check.fingerprint() != previewed:
         return ProjectConfirmed(check)
     return ProjectConfirmed(check, _apply(actor, programme, check))
@@ -384,6 +394,7 @@ def create_programme_from_project(
     filename: str,
     *,
     admin_email: str | None = None,
+    workstream_level: int = 1,
 ) -> tuple[Programme, ProjectApplied]:
     """A new programme holding the file's plan, in one change: the programme (from its
     earliest date to its go-live, go_live_of), its go-live target, the import, and
@@ -421,7 +432,7 @@ def create_programme_from_project(
     db.session.add(programme)
     db.session.flush()
     owner = admin.email if admin is not None else placeholder_owner(programme).email
-    check = _check(actor, programme, project, filename, owner)
+    check = _check(actor, programme, project, filename, owner, workstream_level)
     if not check.ok:
         raise_if([FieldError("file", problem) for problem in check.problems], entity="import")
     go_live = go_live_of(check.mapped)
