@@ -126,6 +126,10 @@ def test_the_command_line_imports_and_starts_a_programme(
             str(path),
             "--new-programme",
             "Estates ICB",
+            "--from",
+            "NHS Estates CCG",
+            "--to",
+            "NHS Estates ICB",
             "--admin",
             ADMIN,
             "--yes",
@@ -133,8 +137,13 @@ def test_the_command_line_imports_and_starts_a_programme(
     )
     assert started.exit_code == 0, started.output
     new = db.session.scalar(select(Programme).where(Programme.slug == "estates-icb"))
-    assert new is not None
+    assert new is not None and new.to_organisation == "NHS Estates ICB"
     assert new.go_live_ref == "EST-02" and str(new.go_live_date) == "2022-05-20"
+    nameless = runner.invoke(
+        args=["plan", "import-project", str(path), "--new-programme", "Other ICB", "--yes"]
+    )
+    assert nameless.exit_code == 1
+    assert "from: Enter the organisations that close" in nameless.output
     bad = tmp_path / "bad.xml"
     bad.write_text("not a plan")
     refused = runner.invoke(

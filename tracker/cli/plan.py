@@ -58,7 +58,9 @@ def _show(check: project_import.ProjectCheck) -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--programme", "slug", help="The programme to import into, by its address.")
 @click.option("--new-programme", "new_name", help="Start a new programme with this name.")
-@click.option("--from", "from_organisation", default="", help="New programme: who closes.")
+@click.option(
+    "--from", "from_organisation", default="", help="New programme: the organisations that close."
+)
 @click.option("--to", "to_organisation", default="", help="New programme: what it becomes.")
 @click.option("--region", default="ENG", show_default=True, help="Bank holidays: ENG WLS SCT NIR.")
 @click.option(

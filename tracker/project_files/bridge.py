@@ -378,9 +378,7 @@ def _not_carried(project: Any, calendar: Any, ref_field: Any | None) -> dict[str
             f"{_count(manual, 'task is', 'tasks are')} manually scheduled in Project; the "
             "tracker schedules every milestone from its links"
         )
-    deadlines = sum(1 for t in tasks if t.getDeadline() is not None)
-    if deadlines:
-        found["Deadlines"].append(f"{_count(deadlines, 'task has', 'tasks have')} a deadline")
+    # Deadlines are read (Task.deadline) and listed task by task by the import's mapping.
 
     found["Work and units"].extend(_assignment_effort(project))
     errors = [str(e) for e in project.getIgnoredErrors()]

@@ -21,7 +21,7 @@ MSPDI_MIMETYPE = "application/xml"
 def export_mspdi(slug: str) -> Response:
     programme = get_programme_or_404(slug)
     try:
-        data = project_export.mspdi_for(programme)
+        data = files.write_mspdi(project_export.project_for(programme))
     except files.ProjectFileError as exc:
         # MPXJ could not run (no Java runtime, say): the server's problem, not the reader's.
         abort(503, description=f"The Microsoft Project file could not be made: {exc}")

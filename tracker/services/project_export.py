@@ -1,5 +1,6 @@
-"""The programme read out as Microsoft Project XML (MSPDI): the plan as stored, mapped by
-tracker/domain/project_export.py and written by MPXJ (tracker/project_files/files.py).
+"""The programme read out for Microsoft Project: the plan as stored, mapped by
+tracker/domain/project_export.py; the page hands it to MPXJ to write as MSPDI
+(tracker/project_files/files.py).
 
 Reads only, in a fixed number of queries whatever the plan's size.
 """
@@ -22,19 +23,12 @@ from tracker.domain.project_export import (
 from tracker.domain.validation import PLAUSIBLE_DATES
 from tracker.extensions import db
 from tracker.models import Baseline, BaselineItem, Milestone, Programme, Workstream
-from tracker.project_files import files
 from tracker.services.schedule import (
     calendar_for,
     date_window,
     planned_dependencies,
     planned_milestones,
 )
-
-
-def mspdi_for(programme: Programme) -> bytes:
-    """The programme as MSPDI XML. Raises files.ProjectFileError when MPXJ cannot write it
-    (no Java runtime, for one)."""
-    return files.write_mspdi(project_for(programme))
 
 
 def project_for(programme: Programme) -> ProjectData:

@@ -403,6 +403,12 @@ def create_programme_from_project(
     name = strip_bidi(spec.name).strip()
     slug = slug_for(name)
     errors = [] if name else [FieldError("name", "Enter the programme's name")]
+    for name_of, value, words in (
+        ("from", spec.from_organisation, "the organisations that close"),
+        ("to", spec.to_organisation, "the organisation it becomes"),
+    ):
+        if not value.strip():
+            errors.append(FieldError(name_of, f"Enter {words}"))
     if slug and db.session.scalar(select(Programme.id).where(Programme.slug == slug)):
         errors.append(FieldError("name", f"There is already a programme at /p/{slug}/"))
     admin = None
