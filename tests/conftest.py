@@ -272,3 +272,15 @@ def statements(app: Flask) -> Iterator[list[str]]:
     sa.event.listen(db.engine, "before_cursor_execute", count)
     yield seen
     sa.event.remove(db.engine, "before_cursor_execute", count)
+
+
+@pytest.fixture(scope="session")
+def java() -> None:
+    """Tests that run MPXJ need a Java runtime: `make install` adds Debian's when it is
+    root; otherwise they are skipped, never under CI=true."""
+    from tracker.project_files.files import java_available
+
+    if not java_available():
+        if os.environ.get("CI") == "true":
+            pytest.fail("java is missing: `make install` installs default-jre-headless")
+        pytest.skip("No Java runtime for MPXJ (`make install` installs one as root)")

@@ -400,6 +400,7 @@ def add_to_the_seed() -> None:
         db.session.commit()
 
 
+@pytest.mark.usefixtures("java")
 def test_the_download_reads_back_as_the_same_plan(client: FlaskClient, tmp_path: Path) -> None:
     add_to_the_seed()
     response = client.get(f"{BASE}/export.xml")

@@ -34,6 +34,8 @@ from tracker.project_files.files import (
     write_mspdi,
 )
 
+pytestmark = pytest.mark.usefixtures("java")  # MPXJ runs in a Java runtime
+
 ROOT = Path(__file__).resolve().parents[1]
 
 if not java_available():  # pragma: no cover - CI installs the JRE (make test)

@@ -19,6 +19,8 @@ from tracker.extensions import db
 from tracker.models import Milestone, Programme, Workstream
 from tracker.project_files import files
 
+pytestmark = pytest.mark.usefixtures("java")  # MPXJ runs in a Java runtime
+
 BASE = "/p/kent-and-medway/import/project"
 
 

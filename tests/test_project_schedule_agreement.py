@@ -14,6 +14,7 @@ import sys
 from datetime import date, datetime
 from pathlib import Path
 
+import pytest
 from flask import Flask
 
 from tests.conftest import ADMIN
@@ -22,6 +23,8 @@ from tracker.domain.project_data import Calendar, Link, ProjectData, Span, Task
 from tracker.domain.project_import import working_days
 from tracker.project_files import files
 from tracker.services import board, project_import
+
+pytestmark = pytest.mark.usefixtures("java")  # MPXJ runs in a Java runtime
 
 START = datetime(2022, 5, 9, 8, 0)  # a Monday
 SCHEDULER = Path(__file__).with_name("ms_project_scheduler.py")

@@ -18,7 +18,7 @@ from tests.conftest import ADMIN, ScratchDatabases
 from tests.test_project_import import estates_plan
 from tracker.project_files import files
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("java")]
 
 Check = Callable[[Page], None]
 UPLOAD = "/p/kent-and-medway/import/project"
