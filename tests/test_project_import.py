@@ -77,7 +77,7 @@ def context(**kw: Any) -> ImportContext:
         workstreams={"GOV": "Governance"},
         milestone_uids={},
         refs=frozenset({"GOV-01"}),
-        people={"becca bradd": "becca.bradd@example.org"},
+        people={"becca bradd": ("becca.bradd@example.org",)},
         default_owner="sarah.collins@example.org",
         is_working_day=lambda d: d.weekday() < 5 and d != date(2022, 6, 2),
         holiday_name=lambda d: "Queen's Platinum Jubilee" if d == date(2022, 6, 2) else None,
@@ -340,3 +340,20 @@ def test_a_chosen_outline_level_gives_the_workstreams() -> None:
     top = map_project(estates_plan(tasks=tasks, links=()), context())
     assert [name for _, name in top.new_workstreams] == ["Phase 1"]
     assert "below outline level 1" in " ".join(top.not_carried["Outline"])
+
+
+def test_a_name_two_people_share_keeps_the_owner() -> None:
+    shared = ("becca.bradd@example.org", "becca.bradd2@example.org")
+    mapped = map_project(
+        estates_plan(),
+        context(
+            people={"becca bradd": shared},
+            owners={"EST-01": "becca.bradd2@example.org"},
+            refs=frozenset({"EST-01"}),
+            milestone_uids={2: "EST-01"},
+        ),
+    )
+    assert mapped.milestones[0].owner_email == "becca.bradd2@example.org"  # one of them: kept
+    new = map_project(estates_plan(), context(people={"becca bradd": shared}))
+    assert new.milestones[0].owner_email == "sarah.collins@example.org"
+    assert "Becca Bradd each name more than one person" in new.warnings[0]

@@ -44,7 +44,7 @@ class ImportContext:
     workstreams: Mapping[str, str]  # code -> name, retired ones too
     milestone_uids: Mapping[int, str]  # Project UID -> the milestone's ref
     refs: frozenset[str]  # every milestone ref in the programme
-    people: Mapping[str, str]  # a person's name, lower case -> their email
+    people: Mapping[str, tuple[str, ...]]  # a name, lower case -> the email of each so named
     default_owner: str  # the importing person's email: owner where no resource matches
     is_working_day: Callable[[date], bool]  # the programme's calendar, closures included
     holiday_name: Callable[[date], str | None]  # the region's bank holiday on a day, if any
@@ -274,6 +274,7 @@ def map_project(project: ProjectData, context: ImportContext) -> ProjectImport:
         ref_of[t.uid] = new_ref(code_for(t))
 
     unmatched: list[str] = []
+    ambiguous: list[str] = []
     milestones: list[MilestoneRecord] = []
     words: dict[str, str] = {}
     constraints: dict[str, list[str]] = {}
@@ -287,13 +288,19 @@ def map_project(project: ProjectData, context: ImportContext) -> ProjectImport:
         if record is None:
             continue
         owner = None
+        current = context.owners.get(ref)
         for name in t.resources:
-            owner = context.people.get(name.strip().lower())
+            named = context.people.get(name.strip().lower(), ())
+            # Two people may share a name: the milestone's own owner if one of them, else
+            # only a name that is one person's.
+            owner = current if current in named else named[0] if len(named) == 1 else None
             if owner:
                 break
-            if name not in unmatched:
+            if len(named) > 1 and name not in ambiguous:
+                ambiguous.append(name)
+            elif not named and name not in unmatched:
                 unmatched.append(name)
-        owner = owner or context.owners.get(ref) or context.default_owner
+        owner = owner or current or context.default_owner
         record = replace(record, owner_email=owner)
         if ref in context.blocked and record.status != "complete":
             record = replace(record, status="blocked", blocked_reason=context.blocked[ref])
@@ -314,6 +321,11 @@ def map_project(project: ProjectData, context: ImportContext) -> ProjectImport:
         }.get(kind, "not kept")
         not_kept("Constraints", f"{kind} ({meaning}): {listed(names)}")
 
+    if ambiguous:
+        warnings.append(
+            f"{listed(ambiguous)} each name more than one person in the tracker: their tasks "
+            "keep their owner (new ones are owned by you); choose the owner on the milestone"
+        )
     dependencies = _links(project, ref_of, by_uid, warnings, problems, not_kept)
     baselines, repeated = _baselines(tasks, ref_of, context)
     if repeated:

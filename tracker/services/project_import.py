@@ -11,7 +11,7 @@ a Project file brings: new workstreams, each task's UID, baselines and closure d
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -152,7 +152,7 @@ def _context(
         workstreams={code: name for code, name in workstreams},
         milestone_uids=_stored_uids(programme),
         refs=frozenset(plan.milestones),
-        people={name.strip().lower(): email for name, email in people},
+        people=_by_name(people),
         default_owner=_default_owner(actor, programme, owner_email),
         is_working_day=calendar.is_working_day,
         holiday_name=calendar.holiday_name,
@@ -166,6 +166,13 @@ def _context(
             if m.status == "blocked"
         },
     )
+
+
+def _by_name(people: Sequence[tuple[str, str]]) -> dict[str, tuple[str, ...]]:
+    named: dict[str, list[str]] = {}
+    for name, email in people:
+        named.setdefault(name.strip().lower(), []).append(email)
+    return {name: tuple(sorted(emails)) for name, emails in named.items()}
 
 
 def _table(sheet: Sheet, records: tuple[object, ...], fields: tuple[str, ...]) -> Table:
