@@ -17,6 +17,7 @@ from tracker.scheduling import (
     ProgrammeForecast,
     WorkingCalendar,
     forecast_go_live,
+    go_live_if_delayed,
 )
 
 PERCENT, WORKING_DAYS, COUNT = "%", "working days", "count"
@@ -417,11 +418,13 @@ def _critical_path(plan: _Plan) -> CheckResult:
     gap = cal.working_days_between(fc.forecast_go_live, fc.go_live_target)  # go-live's own
     slack = max(0, fc.milestones[driving].total_float - gap)
     later = cal.add_working_days(fc.milestones[driving].forecast_due, slack + n)
-    delayed = [replace(m, forecast=later) if m.ref == driving else m for m in plan.milestones]
-    # Only go-live's new date is needed: the engine's one pass, not a whole forecast.
-    again = forecast_go_live(
-        delayed, plan.dependencies, go_live_ref=go, today=fc.today, calendar=cal
-    )
+    if fc.network is not None:  # only what is downstream of it, from the forecast's pass
+        again = go_live_if_delayed(fc.network, driving, later)
+    else:
+        delayed = [replace(m, forecast=later) if m.ref == driving else m for m in plan.milestones]
+        again = forecast_go_live(
+            delayed, plan.dependencies, go_live_ref=go, today=fc.today, calendar=cal
+        )
     moved = cal.working_days_between(fc.forecast_go_live, again)
     said = (
         f"Delaying {driving} by {_days(slack + n)} (its {_days(slack)} of slack and {n} more) "

@@ -6,6 +6,7 @@ Nothing here imports Flask, SQLAlchemy or the rest of ``tracker``. See docs/sche
 """
 
 from .calendar import REGIONS, WorkingCalendar
+from .delay import PlanNetwork, go_live_if_delayed
 from .engine import (
     LINK_TYPES,
     Activity,
@@ -61,6 +62,8 @@ __all__ = [
     "WhyStep",
     "WorkingCalendar",
     "forecast_go_live",
+    "go_live_if_delayed",
+    "PlanNetwork",
     "forecast_programme",
     "long_date",
     "schedule",

@@ -15,6 +15,7 @@ from typing import Any
 from .calendar import WorkingCalendar
 from .collector import collector_paused
 from .columns import from_columns
+from .delay import PlanNetwork
 from .engine import Activity, Link, Schedule, ScheduleError, schedule
 from .explain import Explainer, forecast_dates, rag_for, workstream_rags
 from .programme_data import (
@@ -170,6 +171,7 @@ def _forecast(
         after_go_live=after,
         feeds_nothing=feeds_nothing,
         held_to_planned_date=_held_to_planned_date(full),
+        network=PlanNetwork(plans, shift, acts, links, full, cal, go_live_ref),
     )
 
 

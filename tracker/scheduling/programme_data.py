@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from .delay import PlanNetwork
 
 BLUE, RED, AMBER, GREEN = "blue", "red", "amber", "green"
 RAG_ORDER = (RED, AMBER, GREEN, BLUE)  # worst first
@@ -121,6 +124,9 @@ class ProgrammeForecast:
     # Held to their own planned date (start no earlier than) in the forward pass as planned,
     # where no link binds them: plan health's "held to planned dates" reads it from here.
     held_to_planned_date: frozenset[str] = frozenset()
+    # The plan in engine time as the forecast's pass left it, so that "what if this one
+    # finished later" recomputes only what is downstream of it (delay.py).
+    network: PlanNetwork | None = field(default=None, repr=False, compare=False)
 
     def workstream_rag(self, code: str) -> str | None:
         """Worst milestone RAG in the workstream (red > amber > green > blue); None if it
