@@ -12,24 +12,13 @@ from hypothesis import strategies as st
 
 from tests.test_scenarios_domain import plans
 from tracker.domain.forecast_effect import Plan
-from tracker.scheduling import forecast_go_live, forecast_programme, go_live_if_delayed
-
-
-def forecast_of(plan: Plan):  # noqa: ANN201 (a ProgrammeForecast)
-    return forecast_programme(
-        plan.milestones,
-        plan.dependencies,
-        go_live_ref=plan.go_live_ref,
-        go_live_target=plan.go_live_target,
-        today=plan.today,
-        calendar=plan.calendar,
-    )
+from tracker.scheduling import forecast_go_live, go_live_if_delayed
 
 
 @settings(max_examples=400, deadline=None)
 @given(plans(), st.data())
 def test_a_delay_downstream_equals_the_whole_plan_again(plan: Plan, data: st.DataObject) -> None:
-    forecast = forecast_of(plan)
+    forecast = plan.forecast()
     assert forecast.network is not None
     ref = data.draw(st.sampled_from([m.ref for m in plan.milestones if m.status != "complete"]))
     days = data.draw(st.integers(-5, 40))
@@ -53,7 +42,7 @@ def test_a_delay_downstream_equals_the_whole_plan_again(plan: Plan, data: st.Dat
 @settings(max_examples=100, deadline=None)
 @given(plans())
 def test_a_milestone_go_live_does_not_wait_for_changes_nothing(plan: Plan) -> None:
-    forecast = forecast_of(plan)
+    forecast = plan.forecast()
     assert forecast.network is not None
     loose = [
         m.ref
