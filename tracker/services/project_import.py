@@ -229,7 +229,7 @@ def _check(
     )
     checked = check_upload(tables, with_new, clock.today())
     problems = tuple(_in_words(p, mapped) for p in checked.problems)
-    stored_uids = {ref: uid for uid, ref in _stored_uids(programme).items()}
+    stored_uids = {ref: uid for uid, ref in context.milestone_uids.items()}  # read once
     new_uids = tuple(sorted(ref for ref, uid in mapped.uids.items() if stored_uids.get(ref) != uid))
     return ProjectCheck(filename, project.name, mapped, checked, problems, new_uids)
 
